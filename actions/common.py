@@ -1,0 +1,37 @@
+"""What every action shares: building a ``Turn`` from the tracker and sending a ``Reply``."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.assistant import Reply, Turn
+
+LAST_ENTRY_SLOT = "last_entry_id"
+NOTICE_SLOT = "notice_given"
+
+
+def turn_from_tracker(tracker: Tracker) -> Turn:
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    return Turn(
+        text=message.get("text") or "",
+        intent=intent.get("name"),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities=list(message.get("entities") or []),
+        last_entry_id=tracker.get_slot(LAST_ENTRY_SLOT),
+        notice_given=bool(tracker.get_slot(NOTICE_SLOT)),
+    )
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dict[str, Any]]:
+    """Utter every message of ``reply`` and return the slot events it implies."""
+    for message in reply.messages:
+        dispatcher.utter_message(text=message.text, buttons=message.buttons or None, json_message=message.custom)
+    events = [SlotSet(NOTICE_SLOT, True)]
+    if reply.entry_id:
+        events.append(SlotSet(LAST_ENTRY_SLOT, reply.entry_id))
+    return events

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures (accuracy, latency, memory, timings). Not run by default."""

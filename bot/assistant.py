@@ -1,0 +1,301 @@
+"""Dialogue logic: turn one user message (with its NLU result) into the assistant's replies.
+
+Plain Python with no Rasa imports; the rasa-sdk actions in ``actions/`` are thin wrappers
+that build a ``Turn`` from the tracker and send the ``Reply`` messages.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from bot.config import Settings, load_settings
+from bot.knowledge.loader import load_topics
+from bot.knowledge.schema import Entry, Source
+from bot.knowledge.search import Hit, SearchIndex
+from bot.knowledge.store import make_engine, read_entries, read_sources
+from bot.messages import Messages, load_messages
+from bot.nlp.pipeline import analyser_for
+from bot.safety import DangerCheck, load_danger_check
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 2000  # longer messages are cut before analysis; the 999 check sees the whole text
+ANSWER_COVERAGE = 0.5  # share of the question's informative words an entry must explain
+TOPIC_COVERAGE = 0.25  # lower bar when the NLU intent agrees with the entry's topic
+TOPIC_CONFIDENCE = 0.6
+SUGGEST_COVERAGE = 0.2
+OUT_OF_SCOPE_CONFIDENCE = 0.6
+MAX_BUTTONS = 3
+SMALL_TALK_CONFIDENCE = 0.9
+SMALL_TALK = {
+    "greet": "greet", "goodbye": "goodbye", "thanks": "thanks", "help": "help",
+    "affirm": "affirm", "deny": "deny", "none_of_these": "none_of_these_reply",
+}
+
+
+@dataclass
+class Turn:
+    """What the assistant knows about one user message."""
+
+    text: str
+    intent: str | None = None
+    confidence: float = 0.0
+    entities: list[dict] = field(default_factory=list)
+    last_entry_id: str | None = None
+    notice_given: bool = True
+
+    def entity_values(self, name: str) -> list[str]:
+        return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
+
+
+@dataclass
+class BotMessage:
+    """One message to the user: text, optional buttons, optional structured payload."""
+
+    text: str
+    buttons: list[dict] = field(default_factory=list)
+    custom: dict | None = None
+
+
+@dataclass
+class Reply:
+    """The assistant's messages for a turn and what to remember from it."""
+
+    kind: str
+    messages: list[BotMessage]
+    entry_id: str | None = None
+    danger: bool = False
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.text for m in self.messages)
+
+
+def button_payload(intent: str, **entities: str) -> str:
+    """A Rasa button payload that selects ``intent`` (and entities) without NLU."""
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+class Assistant:
+    """Answers practitioners from the knowledge store, safely and honestly."""
+
+    def __init__(
+        self,
+        entries: list[Entry],
+        sources: dict[str, Source],
+        topics: dict,
+        messages: Messages,
+        danger: DangerCheck,
+        index: SearchIndex,
+    ):
+        if not entries:
+            raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
+        self.entries = {e.id: e for e in entries}
+        self.sources = sources
+        self.intent_topics = {intent: t.id for t in topics.values() for intent in t.intents}
+        self.messages = messages
+        self.danger = danger
+        self.index = index
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Assistant":
+        engine = make_engine(settings.database_url)
+        entries = read_entries(engine)
+        analyser = analyser_for(settings.knowledge_dir)
+        return cls(
+            entries=entries,
+            sources=read_sources(engine),
+            topics=load_topics(settings.knowledge_dir),
+            messages=load_messages(settings.messages_file),
+            danger=load_danger_check(settings.safety_file),
+            index=SearchIndex(entries, analyser),
+        )
+
+    # -- entry points, one per action ------------------------------------------------
+
+    def immediate_danger(self, turn: Turn) -> Reply:
+        """The 999 message first, then guidance if the message also asked something answerable."""
+        messages = [BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"})]
+        follow = None
+        if turn.intent != "immediate_danger":
+            try:
+                follow = self._answer(turn)
+            except Exception:  # the 999 message must go out whatever else fails
+                log.exception("failed to add guidance after the 999 message")
+        entry_id = None
+        if follow is not None and follow.kind == "answer":
+            messages += follow.messages
+            entry_id = follow.entry_id
+        return self._finish(turn, Reply("immediate_danger", messages, entry_id=entry_id, danger=True))
+
+    def answer_question(self, turn: Turn) -> Reply:
+        return self._guarded(turn, self._answer)
+
+    def not_covered(self, turn: Turn) -> Reply:
+        def handle(t: Turn) -> Reply:
+            if t.confidence < OUT_OF_SCOPE_CONFIDENCE:
+                return self._answer(t)
+            return self._text_reply("not_covered", self._not_covered_text(t.text))
+        return self._guarded(turn, handle)
+
+    def small_talk(self, turn: Turn) -> Reply:
+        def handle(t: Turn) -> Reply:
+            key = SMALL_TALK.get(t.intent or "")
+            if key is None:
+                return self._answer(t)
+            if t.confidence < SMALL_TALK_CONFIDENCE:
+                # "is the family safer now they've separated?" can look like "no": a question the
+                # knowledge store answers well wins over an unsure small-talk guess.
+                answer = self._answer(t)
+                if answer.kind == "answer":
+                    return answer
+            return self._text_reply("small_talk", self.messages[key])
+        return self._guarded(turn, handle)
+
+    def follow_up(self, turn: Turn) -> Reply:
+        def handle(t: Turn) -> Reply:
+            entry = self.entries.get(t.last_entry_id or "")
+            if entry is None:
+                return self._text_reply("no_context", self.messages["no_previous_answer"])
+            if t.intent == "ask_source":
+                return self._source_reply(entry)
+            if not entry.detail:
+                return self._text_reply("no_more", self.messages["more_unavailable"], entry_id=entry.id)
+            return self._entry_reply(entry, entry.detail, kind="more")
+        return self._guarded(turn, handle)
+
+    # -- the shared pieces ----------------------------------------------------------------
+
+    def _guarded(self, turn: Turn, handler) -> Reply:
+        """Run the danger check first, whatever the intent; then the handler."""
+        if self.danger.matches(turn.text) or turn.intent == "immediate_danger":
+            return self.immediate_danger(turn)
+        try:
+            reply = self._unreadable(turn) or handler(turn)
+        except Exception:  # the chat must never go silent
+            log.exception("failed to answer %r", turn.intent)
+            reply = self._text_reply("error", self.messages["error"])
+        return self._finish(turn, reply)
+
+    def _finish(self, turn: Turn, reply: Reply) -> Reply:
+        """Add the opening notice once per conversation: after the 999 message, else first."""
+        if not turn.notice_given:
+            notice = BotMessage(self.messages["opening_notice"], custom={"type": "opening_notice"})
+            position = 1 if reply.danger else 0
+            reply.messages.insert(position, notice)
+            turn.notice_given = True
+        return reply
+
+    def _unreadable(self, turn: Turn) -> Reply | None:
+        """A reply for messages with no words to work with: empty, symbols only, or another script."""
+        text = (turn.text or "").strip()
+        if turn.entity_values("entry_id") or text.startswith("/"):
+            return None
+        if not any(ch.isalpha() for ch in text):
+            return self._text_reply("empty", self.messages["empty"])
+        if not any(ch.isascii() and ch.isalpha() for ch in text):
+            return self._text_reply("not_english", self.messages["not_english"])
+        return None
+
+    def _answer(self, turn: Turn) -> Reply:
+        chosen = turn.entity_values("entry_id")
+        if chosen and chosen[0] in self.entries:
+            return self._entry_reply(self.entries[chosen[0]])
+        unreadable = self._unreadable(turn)
+        if unreadable is not None:
+            return unreadable
+        text = turn.text.strip()[:MAX_TEXT]
+        if self.messages.not_covered_topic(text) is not None:
+            return self._text_reply("not_covered", self._not_covered_text(text))
+        hits = self.rank(text, turn.intent, turn.confidence)
+        decision = self.decide(hits, turn.intent, turn.confidence)
+        if decision == "answer":
+            return self._entry_reply(hits[0].entry)
+        if decision == "suggest":
+            return self._did_you_mean(hits)
+        return self._text_reply("not_covered", self._not_covered_text(text))
+
+    def rank(self, text: str, intent: str | None, confidence: float) -> list[Hit]:
+        """Search hits re-ordered with a bonus for entries in the intent's topic."""
+        topic = self.intent_topics.get(intent or "")
+        hits = self.index.search(text, limit=10)
+        if not hits:
+            return []
+        top = hits[0].score
+
+        def combined(hit: Hit) -> float:
+            bonus = 0.3 * confidence if topic and hit.entry.topic == topic else 0.0
+            return 0.4 * hit.score / top + 0.3 * hit.coverage + 0.3 * hit.question_match + bonus
+
+        return sorted(hits, key=lambda h: (-combined(h), h.entry.id))
+
+    def decide(self, hits: list[Hit], intent: str | None, confidence: float) -> str:
+        """'answer', 'suggest' (did you mean) or 'none', from the best hit and the NLU intent."""
+        if not hits:
+            return "none"
+        best = hits[0]
+        topic = self.intent_topics.get(intent or "")
+        agrees = topic is not None and best.entry.topic == topic and confidence >= TOPIC_CONFIDENCE
+        if best.coverage >= ANSWER_COVERAGE or (agrees and best.coverage >= TOPIC_COVERAGE):
+            return "answer"
+        if best.coverage >= SUGGEST_COVERAGE and (topic is not None or len(hits) > 1):
+            return "suggest"
+        return "none"
+
+    def _not_covered_text(self, text: str) -> str:
+        topic = self.messages.not_covered_topic(text or "")
+        return topic.reply if topic else self.messages["not_covered"]
+
+    def _text_reply(self, kind: str, text: str, entry_id: str | None = None) -> Reply:
+        return Reply(kind, [BotMessage(text, custom={"type": kind})], entry_id=entry_id)
+
+    def citations(self, entry: Entry) -> list[dict]:
+        return [
+            {"source": c.source, "section": c.section, "citation": self.sources[c.source].cite(c.section)}
+            for c in entry.citations
+        ]
+
+    def _entry_reply(self, entry: Entry, body: str | None = None, kind: str = "answer") -> Reply:
+        citations = self.citations(entry)
+        # One line break only: Rasa's REST channel splits a text at blank lines into separate
+        # messages, and the Source lines belong to the answer's message.
+        lines = [body or entry.answer] + [f"Source: {c['citation']}" for c in citations]
+        buttons = [
+            {"title": self.entries[r].title, "payload": button_payload("choose_entry", entry_id=r)}
+            for r in entry.related[:MAX_BUTTONS]
+            if r in self.entries
+        ]
+        custom = {"type": "guidance", "entry_id": entry.id, "title": entry.title, "citations": citations}
+        return Reply(kind, [BotMessage("\n".join(lines), buttons=buttons, custom=custom)], entry_id=entry.id)
+
+    def _source_reply(self, entry: Entry) -> Reply:
+        citations = self.citations(entry)
+        lines = [self.messages["source_intro"]]
+        for c in citations:
+            source = self.sources[c["source"]]
+            lines.append(f"- {c['citation']}: {source.title} ({source.publisher}, {source.date}).")
+        lines += [f"Source: {c['citation']}" for c in citations]
+        custom = {"type": "sources", "entry_id": entry.id, "citations": citations}
+        return Reply("source", [BotMessage("\n".join(lines), custom=custom)], entry_id=entry.id)
+
+    def _did_you_mean(self, hits: list[Hit]) -> Reply:
+        seen, buttons = set(), []
+        for hit in hits:
+            if hit.entry.id in seen:
+                continue
+            seen.add(hit.entry.id)
+            buttons.append({"title": hit.entry.title, "payload": button_payload("choose_entry", entry_id=hit.entry.id)})
+            if len(buttons) == MAX_BUTTONS:
+                break
+        buttons.append({"title": self.messages["none_of_these"], "payload": button_payload("none_of_these")})
+        message = BotMessage(self.messages["did_you_mean"], buttons=buttons, custom={"type": "did_you_mean"})
+        return Reply("did_you_mean", [message])
+
+
+@lru_cache(maxsize=1)
+def get_assistant() -> Assistant:
+    """The process-wide assistant, built on first use from the environment's settings."""
+    return Assistant.from_settings(load_settings())

@@ -1,0 +1,200 @@
+"""The ``bot`` command: validate and load knowledge, train when needed, run and talk to the assistant."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import click
+
+from bot.config import PROJECT_ROOT, load_settings
+
+
+@click.group()
+def cli() -> None:
+    """Guidance assistant for child-safeguarding practitioners working with domestic abuse."""
+
+
+@cli.group()
+def knowledge() -> None:
+    """Validate and load the knowledge store."""
+
+
+def _load_or_exit(knowledge_dir: Path):
+    from bot.knowledge.loader import KnowledgeError, load_knowledge
+
+    try:
+        return load_knowledge(knowledge_dir)
+    except KnowledgeError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+
+
+@knowledge.command("validate")
+@click.option("--dir", "knowledge_dir", type=click.Path(file_okay=False, path_type=Path), help="Knowledge folder.")
+def knowledge_validate(knowledge_dir: Path | None) -> None:
+    """Check the knowledge files and report every problem with file, entry and field.
+
+    Example: bot knowledge validate --dir knowledge
+    """
+    settings = load_settings()
+    loaded = _load_or_exit(knowledge_dir or settings.knowledge_dir)
+    sections = sum(len(s.sections) for s in loaded.sources.values())
+    click.echo(f"OK: {len(loaded.sources)} sources, {sections} sections, {len(loaded.entries)} entries.")
+
+
+@knowledge.command("load")
+@click.option("--dir", "knowledge_dir", type=click.Path(file_okay=False, path_type=Path), help="Knowledge folder.")
+@click.option("--database-url", help="SQLAlchemy URL (default: DASG_DATABASE_URL or SQLite in var/).")
+def knowledge_load(knowledge_dir: Path | None, database_url: str | None) -> None:
+    """Validate the knowledge files and replace the store's content with them, in one transaction.
+
+    Example: bot knowledge load --database-url sqlite:///var/knowledge.db
+    """
+    from bot.knowledge.store import make_engine, save_knowledge
+
+    settings = load_settings()
+    loaded = _load_or_exit(knowledge_dir or settings.knowledge_dir)
+    report = save_knowledge(make_engine(database_url or settings.database_url), loaded)
+    click.echo(
+        f"Loaded {report.entries} entries from {report.sources} sources ({report.sections} sections): "
+        f"{len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed."
+    )
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids and len(ids) <= 20:
+            click.echo(f"  {label}: {', '.join(ids)}")
+
+
+@cli.command("ask")
+@click.argument("question")
+def ask(question: str) -> None:
+    """Answer QUESTION from the loaded store with the knowledge search only (no Rasa NLU).
+
+    Example: bot ask "what is MARAC?"
+    """
+    from bot.assistant import Turn, get_assistant
+
+    reply = get_assistant().answer_question(Turn(text=question))
+    for message in reply.messages:
+        click.echo(message.text)
+        for button in message.buttons:
+            click.echo(f"  [{button['title']}]")
+
+
+@cli.group()
+def model() -> None:
+    """Train the Rasa model when its inputs change."""
+
+
+@model.command("fingerprint")
+def model_fingerprint_command() -> None:
+    """Print the hash of everything the model depends on.
+
+    Example: bot model fingerprint
+    """
+    from bot.training import model_fingerprint
+
+    click.echo(model_fingerprint())
+
+
+@model.command("ensure")
+def model_ensure() -> None:
+    """Train the model only if no model exists for the current inputs; print its path.
+
+    Example: bot model ensure
+    """
+    from bot.training import ensure_model
+
+    try:
+        path, _ = ensure_model(echo=lambda m: click.echo(m, err=True))
+    except RuntimeError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(path))
+
+
+@cli.command("run")
+@click.option("--port", default=5005, show_default=True, help="Rasa server port (loopback only).")
+@click.option("--action-port", default=5055, show_default=True, help="Action server port (loopback only).")
+@click.option("--chat/--no-chat", default=None, help="Open the terminal chat (default: when run in a terminal).")
+def run(port: int, action_port: int, chat: bool | None) -> None:
+    """Load the knowledge, train if needed, start the action and Rasa servers, and chat.
+
+    Example: bot run
+    """
+    from bot.knowledge.store import make_engine, save_knowledge
+    from bot.servers import start_servers
+    from bot.training import ensure_model
+
+    settings = load_settings()
+    report = save_knowledge(make_engine(settings.database_url), _load_or_exit(settings.knowledge_dir))
+    click.echo(f"Knowledge store ready: {report.entries} entries.")
+    try:
+        model_file, _ = ensure_model(echo=click.echo)
+        click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
+        servers = start_servers(model_file, rasa_port=port, action_port=action_port)
+    except RuntimeError as exc:
+        click.echo(f"Error: {exc}. Logs are in {PROJECT_ROOT / 'var' / 'logs'}.", err=True)
+        sys.exit(1)
+    click.echo(f"The assistant is ready after {servers.ready_after:.0f} s.")
+    click.echo(f"  REST channel: POST {servers.rest_url}  {{\"sender\": \"...\", \"message\": \"...\"}}")
+    click.echo(f"  Terminal chat from another shell: .venv/bin/bot chat --url {servers.rest_url}")
+    try:
+        if chat if chat is not None else sys.stdin.isatty():
+            _chat_loop(servers.rest_url)
+        else:
+            click.echo("Press Ctrl-C to stop.")
+            while all(p.poll() is None for p in servers.processes):
+                time.sleep(1)
+            click.echo("A server stopped; see var/logs.", err=True)
+    except (KeyboardInterrupt, EOFError):
+        click.echo("")
+    finally:
+        click.echo("Stopping the servers...")
+        servers.stop()
+
+
+@cli.command("chat")
+@click.option("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook", show_default=True,
+              help="The Rasa REST webhook.")
+def chat(url: str) -> None:
+    """Talk to a running assistant in the terminal. Type 'quit' to leave.
+
+    Example: bot chat --url http://127.0.0.1:5005/webhooks/rest/webhook
+    """
+    try:
+        _chat_loop(url)
+    except (KeyboardInterrupt, EOFError):
+        click.echo("")
+
+
+def _chat_loop(url: str) -> None:
+    import requests
+
+    sender = f"terminal-{uuid.uuid4().hex[:12]}"
+    click.echo("Type your question (or 'quit'). Buttons are numbered: type the number to choose one.")
+    buttons: list[dict] = []
+    while True:
+        text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        if text.strip().lower() in {"quit", "exit"}:
+            return
+        if text.strip().isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            replies = requests.post(url, json={"sender": sender, "message": text}, timeout=60).json()
+        except requests.RequestException as exc:
+            click.echo(f"Could not reach the assistant at {url}: {exc}", err=True)
+            continue
+        buttons = []
+        for reply in replies:
+            if reply.get("text"):
+                click.echo(click.wrap_text(reply["text"], 90, preserve_paragraphs=True) + "\n")
+            for button in reply.get("buttons") or []:
+                buttons.append(button)
+                click.echo(f"  {len(buttons)}. {button['title']}")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,1 @@
+"""The curated knowledge store: cited entries drawn from the five source documents."""

@@ -1,0 +1,350 @@
+"""Read the knowledge folder (YAML) into validated data classes.
+
+Every problem is collected and reported with its file, entry and field, so an editor
+can fix a whole file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from bot.knowledge.schema import (
+    Citation,
+    Entry,
+    Knowledge,
+    Section,
+    Source,
+    Term,
+    Topic,
+    VocabularyItem,
+)
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+SENTENCE_END = re.compile(r"[.!?](?:['\")\]]*)(?=\s|$)")
+MIN_SENTENCES, MAX_SENTENCES = 2, 6
+CITATION_STYLES = {"quoted", "plain"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation failure, located precisely enough to fix it."""
+
+    file: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.item}" if self.item else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class KnowledgeError(Exception):
+    """Raised when the knowledge folder does not validate; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the knowledge files:\n{lines}")
+
+
+def count_sentences(text: str) -> int:
+    return len(SENTENCE_END.findall(text.strip()))
+
+
+class _Reader:
+    """Collects problems while reading one folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def problem(self, path: Path, item: str, field: str, message: str) -> None:
+        self.problems.append(Problem(self.rel(path), item, field, message))
+
+    def read_yaml(self, path: Path, top_key: str) -> list[dict[str, Any]]:
+        if not path.exists():
+            self.problem(path, "", "", "file is missing")
+            return []
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            self.problem(path, "", "", f"not valid YAML: {exc}")
+            return []
+        except UnicodeDecodeError as exc:
+            self.problem(path, "", "", f"not UTF-8 text: {exc}")
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get(top_key), list):
+            self.problem(path, "", top_key, f"expected a top-level '{top_key}:' list")
+            return []
+        items = []
+        for index, item in enumerate(data[top_key], start=1):
+            if isinstance(item, dict):
+                items.append(item)
+            else:
+                self.problem(path, f"item {index}", "", "expected a mapping of fields")
+        return items
+
+    def text(self, path: Path, item: str, raw: dict, field: str, required: bool = True) -> str:
+        value = raw.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(path, item, field, "is required and must not be empty")
+            return ""
+        if not isinstance(value, (str, int, float)):
+            self.problem(path, item, field, "must be text")
+            return ""
+        return " ".join(str(value).split())
+
+    def text_list(self, path: Path, item: str, raw: dict, field: str, required: bool = False) -> tuple[str, ...]:
+        value = raw.get(field)
+        if value is None:
+            if required:
+                self.problem(path, item, field, "is required: give at least one")
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(path, item, field, "must be a list of non-empty texts")
+            return ()
+        if required and not value:
+            self.problem(path, item, field, "is required: give at least one")
+        return tuple(" ".join(v.split()) for v in value)
+
+    def identifier(self, path: Path, item: str, raw: dict) -> str:
+        value = raw.get("id")
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.problem(path, item, "id", "must be lower-case letters, digits, '-' or '_'")
+            return ""
+        return value
+
+
+def _read_sources(reader: _Reader, path: Path) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for index, raw in enumerate(reader.read_yaml(path, "sources"), start=1):
+        sid = reader.identifier(path, f"source {index}", raw)
+        item = f"source '{sid or index}'"
+        style = raw.get("style", "quoted")
+        if style not in CITATION_STYLES:
+            reader.problem(path, item, "style", f"must be one of {sorted(CITATION_STYLES)}")
+        sections = _read_sections(reader, path, item, raw.get("sections"))
+        source = Source(
+            id=sid,
+            citation=reader.text(path, item, raw, "citation"),
+            title=reader.text(path, item, raw, "title"),
+            publisher=reader.text(path, item, raw, "publisher"),
+            date=reader.text(path, item, raw, "date"),
+            licence=reader.text(path, item, raw, "licence"),
+            style=style,
+            sections=sections,
+        )
+        if sid in sources:
+            reader.problem(path, item, "id", "is used by another source")
+        elif sid:
+            sources[sid] = source
+    return sources
+
+
+def _read_sections(reader: _Reader, path: Path, item: str, raw_sections: Any) -> tuple[Section, ...]:
+    if not isinstance(raw_sections, list) or not raw_sections:
+        reader.problem(path, item, "sections", "is required: list the document's headings")
+        return ()
+    sections: list[Section] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_sections, start=1):
+        if not isinstance(raw, dict):
+            reader.problem(path, item, f"sections[{index}]", "expected a mapping with id and title")
+            continue
+        sid = reader.identifier(path, f"{item} section {index}", raw)
+        if sid in seen:
+            reader.problem(path, item, f"sections[{index}].id", f"'{sid}' is used twice")
+        seen.add(sid)
+        title = reader.text(path, f"{item} section '{sid}'", raw, "title")
+        sections.append(Section(id=sid, title=title, parent=raw.get("parent")))
+    for section in sections:
+        if section.parent and section.parent not in seen:
+            reader.problem(path, item, f"section '{section.id}'.parent", f"unknown section '{section.parent}'")
+    return tuple(sections)
+
+
+def _read_vocabulary(reader: _Reader, path: Path, key: str) -> dict[str, VocabularyItem]:
+    items: dict[str, VocabularyItem] = {}
+    for index, raw in enumerate(reader.read_yaml(path, key), start=1):
+        vid = reader.identifier(path, f"{key} {index}", raw)
+        item = f"{key} '{vid or index}'"
+        vocab = VocabularyItem(
+            id=vid,
+            label=reader.text(path, item, raw, "label"),
+            synonyms=reader.text_list(path, item, raw, "synonyms"),
+            group=raw.get("group"),
+        )
+        if vid in items:
+            reader.problem(path, item, "id", "is used twice")
+        elif vid:
+            items[vid] = vocab
+    return items
+
+
+def _read_topics(reader: _Reader, path: Path) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    for index, raw in enumerate(reader.read_yaml(path, "topics"), start=1):
+        tid = reader.identifier(path, f"topic {index}", raw)
+        item = f"topic '{tid or index}'"
+        topic = Topic(
+            id=tid,
+            label=reader.text(path, item, raw, "label"),
+            intents=reader.text_list(path, item, raw, "intents"),
+        )
+        if tid in topics:
+            reader.problem(path, item, "id", "is used twice")
+        elif tid:
+            topics[tid] = topic
+    return topics
+
+
+def _read_terms(reader: _Reader, path: Path) -> list[Term]:
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(reader.read_yaml(path, "terms"), start=1):
+        tid = reader.identifier(path, f"term {index}", raw)
+        item = f"term '{tid or index}'"
+        if tid in seen:
+            reader.problem(path, item, "id", "is used twice")
+        seen.add(tid)
+        terms.append(
+            Term(
+                id=tid,
+                label=reader.text(path, item, raw, "label"),
+                name=reader.text(path, item, raw, "name"),
+                synonyms=reader.text_list(path, item, raw, "synonyms"),
+            )
+        )
+    return terms
+
+
+def _read_entry(reader: _Reader, path: Path, index: int, raw: dict) -> Entry:
+    eid = reader.identifier(path, f"entry {index}", raw)
+    item = f"entry '{eid or index}'"
+    answer = reader.text(path, item, raw, "answer")
+    if answer:
+        sentences = count_sentences(answer)
+        if not MIN_SENTENCES <= sentences <= MAX_SENTENCES:
+            reader.problem(
+                path, item, "answer",
+                f"has {sentences} sentence(s); a short answer has {MIN_SENTENCES}-{MAX_SENTENCES} (put more in 'detail')",
+            )
+    citations = []
+    raw_citations = raw.get("citations")
+    if not isinstance(raw_citations, list) or not raw_citations:
+        reader.problem(path, item, "citations", "is required: every entry cites at least one source section")
+    else:
+        for cindex, raw_citation in enumerate(raw_citations, start=1):
+            if not isinstance(raw_citation, dict) or not raw_citation.get("source") or not raw_citation.get("section"):
+                reader.problem(path, item, f"citations[{cindex}]", "needs 'source' and 'section'")
+                continue
+            citations.append(Citation(str(raw_citation["source"]), str(raw_citation["section"])))
+    return Entry(
+        id=eid,
+        topic=reader.text(path, item, raw, "topic"),
+        title=reader.text(path, item, raw, "title"),
+        questions=reader.text_list(path, item, raw, "questions", required=True),
+        answer=answer,
+        citations=tuple(citations),
+        keywords=reader.text_list(path, item, raw, "keywords"),
+        detail=reader.text(path, item, raw, "detail", required=False),
+        agencies=reader.text_list(path, item, raw, "agencies"),
+        age_stages=reader.text_list(path, item, raw, "age_stages"),
+        related=reader.text_list(path, item, raw, "related"),
+    )
+
+
+def _check_references(reader: _Reader, knowledge: Knowledge, origins: dict[str, Path]) -> None:
+    for entry in knowledge.entries.values():
+        path, item = origins[entry.id], f"entry '{entry.id}'"
+        if entry.topic and entry.topic not in knowledge.topics:
+            reader.problem(path, item, "topic", f"unknown topic '{entry.topic}' (see vocabulary.yml)")
+        for cindex, citation in enumerate(entry.citations, start=1):
+            source = knowledge.sources.get(citation.source)
+            if source is None:
+                reader.problem(path, item, f"citations[{cindex}].source", f"unknown source '{citation.source}'")
+            elif source.section(citation.section) is None:
+                reader.problem(
+                    path, item, f"citations[{cindex}].section",
+                    f"source '{citation.source}' has no section '{citation.section}'",
+                )
+        _check_known(reader, path, item, "agencies", entry.agencies, knowledge.agencies)
+        _check_known(reader, path, item, "age_stages", entry.age_stages, knowledge.age_stages)
+        _check_known(reader, path, item, "related", entry.related, knowledge.entries)
+        if entry.id in entry.related:
+            reader.problem(path, item, "related", "an entry cannot be related to itself")
+
+
+def _check_known(reader: _Reader, path: Path, item: str, field: str, values: Iterable[str], known: dict) -> None:
+    for value in values:
+        if value not in known:
+            reader.problem(path, item, field, f"unknown id '{value}'")
+
+
+def load_knowledge(knowledge_dir: Path) -> Knowledge:
+    """Read and validate the whole knowledge folder; raise KnowledgeError listing every problem."""
+    knowledge_dir = Path(knowledge_dir)
+    reader = _Reader(knowledge_dir)
+    vocabulary = knowledge_dir / "vocabulary.yml"
+    knowledge = Knowledge(
+        sources=_read_sources(reader, knowledge_dir / "sources.yml"),
+        entries={},
+        topics=_read_topics(reader, vocabulary),
+        agencies=_read_vocabulary(reader, vocabulary, "agencies"),
+        age_stages=_read_vocabulary(reader, vocabulary, "age_stages"),
+        terms=_read_terms(reader, knowledge_dir / "terms.yml"),
+    )
+    origins: dict[str, Path] = {}
+    entry_files = sorted((knowledge_dir / "entries").glob("*.yml"))
+    if not entry_files:
+        reader.problem(knowledge_dir / "entries", "", "", "no entry files (*.yml) found")
+    for path in entry_files:
+        for index, raw in enumerate(reader.read_yaml(path, "entries"), start=1):
+            entry = _read_entry(reader, path, index, raw)
+            if not entry.id:
+                continue
+            if entry.id in knowledge.entries:
+                reader.problem(path, f"entry '{entry.id}'", "id", f"is already used in {reader.rel(origins[entry.id])}")
+                continue
+            knowledge.entries[entry.id] = entry
+            origins[entry.id] = path
+    _check_references(reader, knowledge, origins)
+    if reader.problems:
+        raise KnowledgeError(reader.problems)
+    return knowledge
+
+
+def load_vocabulary(knowledge_dir: Path) -> tuple[list[Term], dict[str, VocabularyItem], dict[str, VocabularyItem]]:
+    """Read only the terms and vocabularies (for the NLU pipeline, which needs no entries)."""
+    knowledge_dir = Path(knowledge_dir)
+    reader = _Reader(knowledge_dir)
+    vocabulary = knowledge_dir / "vocabulary.yml"
+    terms = _read_terms(reader, knowledge_dir / "terms.yml")
+    agencies = _read_vocabulary(reader, vocabulary, "agencies")
+    age_stages = _read_vocabulary(reader, vocabulary, "age_stages")
+    if reader.problems:
+        raise KnowledgeError(reader.problems)
+    return terms, agencies, age_stages
+
+
+def load_topics(knowledge_dir: Path) -> dict[str, Topic]:
+    """Read only the topics (question families) and the intents that map to them."""
+    knowledge_dir = Path(knowledge_dir)
+    reader = _Reader(knowledge_dir)
+    topics = _read_topics(reader, knowledge_dir / "vocabulary.yml")
+    if reader.problems:
+        raise KnowledgeError(reader.problems)
+    return topics

@@ -1,0 +1,106 @@
+"""Ranked text search over knowledge entries (BM25 over lemmas and canonical term ids).
+
+The index is built in memory from the entries at start-up, so it works whatever the
+database is. Every synonym of a domain term contributes the same ``term:<id>`` token,
+which is how "DV", "domestic violence" and "domestic abuse" meet.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from bot.knowledge.schema import Entry
+from bot.nlp.pipeline import Analysis
+
+K1, B = 1.2, 0.75
+# How much each part of an entry counts: the ways people ask and the title say most
+# about what an entry is for; the answer text adds recall.
+FIELD_WEIGHTS = {"title": 2, "questions": 2, "keywords": 2, "answer": 1}
+
+
+def tokens_of(analysis: Analysis) -> list[str]:
+    """Search tokens: content lemmas plus one canonical token per domain mention."""
+    return list(analysis.lemmas) + [f"term:{m.id}" for m in analysis.mentions]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked result: the entry, its BM25 score, and the share of the query it explains."""
+
+    entry: Entry
+    score: float
+    coverage: float
+    question_match: float = 0.0
+
+
+class SearchIndex:
+    """An in-memory BM25 index over entries."""
+
+    def __init__(self, entries: Iterable[Entry], analyse: Callable[[str], Analysis]):
+        self.analyse = analyse
+        self.entries: list[Entry] = list(entries)
+        self.doc_terms: list[Counter] = [self._document(entry) for entry in self.entries]
+        self.question_tokens: list[list[set[str]]] = [
+            [set(tokens_of(analyse(q))) for q in (entry.title, *entry.questions)] for entry in self.entries
+        ]
+        self.doc_lengths = [sum(c.values()) for c in self.doc_terms]
+        self.avg_length = (sum(self.doc_lengths) / len(self.doc_lengths)) if self.entries else 1.0
+        frequency: Counter = Counter()
+        for counts in self.doc_terms:
+            frequency.update(counts.keys())
+        n = len(self.entries)
+        self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
+        # A word no entry uses is as informative as the rarest word: it lowers coverage.
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+
+    def _document(self, entry: Entry) -> Counter:
+        counts: Counter = Counter()
+        fields = {
+            "title": [entry.title],
+            "questions": list(entry.questions),
+            "keywords": list(entry.keywords),
+            "answer": [entry.answer],
+        }
+        for name, texts in fields.items():
+            for text in texts:
+                for token in tokens_of(self.analyse(text)):
+                    counts[token] += FIELD_WEIGHTS[name]
+        return counts
+
+    def query_tokens(self, text: str) -> list[str]:
+        return list(dict.fromkeys(tokens_of(self.analyse(text))))
+
+    def search(self, text: str, limit: int = 5) -> list[Hit]:
+        """Entries ranked by BM25 score for ``text``, best first; empty when nothing matches."""
+        query = self.query_tokens(text)
+        if not query or not self.entries:
+            return []
+        weights = {t: self.idf.get(t, self.max_idf) for t in query}
+        total_weight = sum(weights.values())
+        hits = []
+        query_set = set(query)
+        for entry, counts, length, questions in zip(self.entries, self.doc_terms, self.doc_lengths, self.question_tokens):
+            score, matched = 0.0, 0.0
+            for token in query:
+                tf = counts.get(token, 0)
+                if not tf:
+                    continue
+                idf = self.idf[token]
+                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg_length))
+                matched += weights[token]
+            if score > 0:
+                similarity = max((self._similarity(query_set, q) for q in questions), default=0.0)
+                hits.append(Hit(entry=entry, score=score, coverage=matched / total_weight, question_match=similarity))
+        hits.sort(key=lambda h: (-h.score, h.entry.id))
+        return hits[:limit]
+
+    def _similarity(self, query: set[str], question: set[str]) -> float:
+        """IDF-weighted Jaccard similarity between the query and one way of asking for an entry."""
+        union = query | question
+        if not union:
+            return 0.0
+        weight = lambda tokens: sum(self.idf.get(t, self.max_idf) for t in tokens)  # noqa: E731
+        return weight(query & question) / weight(union)

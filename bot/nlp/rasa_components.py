@@ -1,0 +1,112 @@
+"""Rasa NLU graph components that wrap the project's rule-based spaCy pipeline.
+
+Only Rasa imports this module (it is named in ``config.yml``); the rest of ``bot``
+stays free of Rasa so it can be unit-tested on its own.
+
+- ``DomainEntityExtractor`` adds agencies, age stages and domain terms (MARAC, DASH,
+  Drive...) as entities whose values are canonical ids, e.g. ``agency=health_visitor``.
+- ``ImmediateDangerClassifier`` runs after the intent classifier and sets the intent to
+  ``immediate_danger`` whenever the safety patterns match, whatever NLU predicted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.config import load_settings
+from bot.nlp.pipeline import analyser_for
+from bot.safety import load_danger_check
+
+DANGER_INTENT = "immediate_danger"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
+    """Entities from the EntityRuler of the project's blank-English spaCy pipeline."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DomainEntityExtractor":
+        return cls()
+
+    def __init__(self) -> None:
+        self.analyse = analyser_for(load_settings().knowledge_dir)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue  # a button payload: its entities are given explicitly
+            entities = [
+                {
+                    ENTITY_ATTRIBUTE_TYPE: mention.label,
+                    ENTITY_ATTRIBUTE_VALUE: mention.id,
+                    ENTITY_ATTRIBUTE_START: mention.start,
+                    ENTITY_ATTRIBUTE_END: mention.end,
+                    "text": mention.text,
+                }
+                for mention in self.analyse(text).mentions
+            ]
+            message.set(ENTITIES, message.get(ENTITIES, []) + self.add_extractor_name(entities), add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ImmediateDangerClassifier(GraphComponent, IntentClassifier):
+    """Overrides the predicted intent with ``immediate_danger`` when the safety patterns match."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ImmediateDangerClassifier":
+        return cls()
+
+    def __init__(self) -> None:
+        self.danger = load_danger_check(load_settings().safety_file)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/") or not self.danger.matches(text):
+                continue
+            intent = {INTENT_NAME_KEY: DANGER_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != DANGER_INTENT]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        return messages

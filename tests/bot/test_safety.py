@@ -1,0 +1,57 @@
+"""The immediate-danger patterns: present danger matches, questions about risk do not."""
+
+import pytest
+
+from bot.config import load_settings
+from bot.safety import load_danger_check
+
+DANGER = [
+    "he's outside with a knife right now",
+    "a child is in danger right now",
+    "mum says he is hitting her as we speak",
+    "dad is strangling mum, the kids are upstairs",
+    "he's kicking the door in and the baby is inside",
+    "she's been stabbed and is bleeding heavily",
+    "he has a gun and says he'll shoot them",
+    "the boy is locked in the bedroom with him now and he won't let him out",
+    "partner threatening to kill her tonight",
+    "the child is in immediate danger",
+    "he set fire to the flat",
+    "she's not breathing after he choked her",
+    "I'm on a home visit and he's waving a hammer at us",
+    "HE IS HURTING HER NOW",
+    "the house is on fire",
+]
+
+NOT_DANGER = [
+    "when should I use the DASH risk checklist?",
+    "what is MARAC?",
+    "is the family safer now they've separated?",
+    "the child is not in immediate danger, what should I do next?",
+    "what counts as immediate danger?",
+    "there is no immediate danger but I am worried about coercive control",
+    "can you help me understand Operation Encompass?",
+    "he hit her last year and was arrested",
+    "what does the Panel say about knife crime in adolescents?",
+    "is this conflict or abuse?",
+]
+
+
+@pytest.fixture(scope="module")
+def check():
+    return load_danger_check(load_settings().safety_file)
+
+
+@pytest.mark.parametrize("text", DANGER)
+def test_present_danger_matches(check, text):
+    assert check.matches(text)
+
+
+@pytest.mark.parametrize("text", NOT_DANGER)
+def test_questions_about_risk_do_not_match(check, text):
+    assert not check.matches(text)
+
+
+def test_empty_and_none_are_safe(check):
+    assert not check.matches("")
+    assert not check.matches(None)

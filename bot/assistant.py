@@ -163,7 +163,9 @@ class Assistant:
             if t.intent == "ask_source":
                 return self._source_reply(entry)
             if not entry.detail:
-                return self._text_reply("no_more", self.messages["more_unavailable"], entry_id=entry.id)
+                reply = self._text_reply("no_more", self.messages["more_unavailable"], entry_id=entry.id)
+                reply.messages[0].buttons = self._related_buttons(entry)
+                return reply
             return self._entry_reply(entry, entry.detail, kind="more")
         return self._guarded(turn, handle)
 
@@ -263,13 +265,16 @@ class Assistant:
         # One line break only: Rasa's REST channel splits a text at blank lines into separate
         # messages, and the Source lines belong to the answer's message.
         lines = [body or entry.answer] + [f"Source: {c['citation']}" for c in citations]
-        buttons = [
+        custom = {"type": "guidance", "entry_id": entry.id, "title": entry.title, "citations": citations}
+        message = BotMessage("\n".join(lines), buttons=self._related_buttons(entry), custom=custom)
+        return Reply(kind, [message], entry_id=entry.id)
+
+    def _related_buttons(self, entry: Entry) -> list[dict]:
+        return [
             {"title": self.entries[r].title, "payload": button_payload("choose_entry", entry_id=r)}
             for r in entry.related[:MAX_BUTTONS]
             if r in self.entries
         ]
-        custom = {"type": "guidance", "entry_id": entry.id, "title": entry.title, "citations": citations}
-        return Reply(kind, [BotMessage("\n".join(lines), buttons=buttons, custom=custom)], entry_id=entry.id)
 
     def _source_reply(self, entry: Entry) -> Reply:
         citations = self.citations(entry)

@@ -1,0 +1,113 @@
+"""The rasa-sdk actions: each reads the tracker, sends the assistant's messages, sets slots."""
+
+import copy
+import json
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import knowledge as actions
+from tests.conftest import TEST_DATA
+
+with open(TEST_DATA / "trackers" / "ask_marac.json") as handle:
+    ASK_MARAC = json.load(handle)
+
+
+@pytest.fixture(autouse=True)
+def use_test_store(monkeypatch, assistant):
+    monkeypatch.setattr(actions, "get_assistant", lambda: assistant)
+
+
+def tracker(text=None, intent=None, confidence=0.95, entities=None, **slots):
+    state = copy.deepcopy(ASK_MARAC)
+    if text is not None:
+        state["latest_message"] = {"text": text, "intent": {"name": intent, "confidence": confidence},
+                                   "entities": entities or []}
+    state["slots"].update(slots)
+    return Tracker.from_dict(state)
+
+
+def run(action, tracker_):
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker_, {})
+    return dispatcher.messages, events
+
+
+def test_answer_action_sends_notice_then_cited_answer_and_sets_slots():
+    messages, events = run(actions.ActionAnswerQuestion(), Tracker.from_dict(ASK_MARAC))
+    assert messages[0]["custom"] == {"type": "opening_notice"}
+    answer = messages[1]
+    assert answer["custom"]["entry_id"] == "marac-what-is"
+    assert answer["text"].splitlines()[-1].startswith("Source: ")
+    assert answer["buttons"][0]["payload"].startswith("/choose_entry")
+    assert events == [SlotSet("notice_given", True), SlotSet("last_entry_id", "marac-what-is")]
+
+
+def test_notice_is_not_repeated_once_given():
+    messages, _ = run(actions.ActionAnswerQuestion(), tracker(notice_given=True))
+    assert [m["custom"]["type"] for m in messages] == ["guidance"]
+
+
+def test_danger_action_puts_999_first():
+    messages, events = run(
+        actions.ActionImmediateDanger(),
+        tracker("dad has a knife and is shouting at mum right now", "immediate_danger", 0.99, notice_given=True),
+    )
+    assert "call 999" in messages[0]["text"]
+    assert messages[0]["custom"] == {"type": "immediate_danger"}
+    assert SlotSet("last_entry_id", None) not in events
+
+
+@pytest.mark.parametrize(
+    "action",
+    [actions.ActionAnswerQuestion(), actions.ActionNotCovered(), actions.ActionSmallTalk(), actions.ActionFollowUp()],
+)
+def test_every_action_checks_for_danger_first(action):
+    messages, _ = run(action, tracker("he is strangling her now", "greet", 0.99, notice_given=True))
+    assert "call 999" in messages[0]["text"]
+
+
+def test_not_covered_action_is_honest_and_sets_no_entry():
+    messages, events = run(
+        actions.ActionNotCovered(), tracker("what's the weather tomorrow", "out_of_scope", 0.93, notice_given=True)
+    )
+    assert "My sources don't cover that" in messages[0]["text"]
+    assert not any(e.get("name") == "last_entry_id" for e in events)
+
+
+def test_small_talk_action_greets():
+    messages, _ = run(actions.ActionSmallTalk(), tracker("hello", "greet", 0.99, notice_given=True))
+    assert messages[0]["text"].startswith("Hello.")
+
+
+def test_follow_up_action_uses_the_last_entry_slot():
+    messages, events = run(
+        actions.ActionFollowUp(), tracker("where's that from?", "ask_source", 0.9, notice_given=True,
+                                          last_entry_id="dash-checklist")
+    )
+    assert messages[0]["text"].startswith("That answer comes from:")
+    assert "WomenCentre pilot summary (2013), 'Risk'" in messages[0]["text"]
+    assert SlotSet("last_entry_id", "dash-checklist") in events
+
+
+def test_clicked_button_answers_the_chosen_entry():
+    messages, events = run(
+        actions.ActionAnswerQuestion(),
+        tracker('/choose_entry{"entry_id":"operation-encompass"}', "choose_entry", 1.0,
+                [{"entity": "entry_id", "value": "operation-encompass"}], notice_given=True),
+    )
+    assert messages[0]["custom"]["entry_id"] == "operation-encompass"
+    assert SlotSet("last_entry_id", "operation-encompass") in events
+
+
+def test_action_names_match_the_domain():
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    domain_actions = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["actions"])
+    names = {cls().name() for cls in (actions.ActionAnswerQuestion, actions.ActionImmediateDanger,
+                                      actions.ActionNotCovered, actions.ActionSmallTalk, actions.ActionFollowUp)}
+    assert names == domain_actions

@@ -23,10 +23,17 @@ from bot.safety import DangerCheck, load_danger_check
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000  # longer messages are cut before analysis; the 999 check sees the whole text
-ANSWER_COVERAGE = 0.5  # share of the question's informative words an entry must explain
-TOPIC_COVERAGE = 0.25  # lower bar when the NLU intent agrees with the entry's topic
-TOPIC_CONFIDENCE = 0.6
-SUGGEST_COVERAGE = 0.2
+# Answer thresholds (tuned on eval/questions.yml; see benchmarks): coverage is the share of
+# the question's informative (IDF-weighted) words an entry explains, score is BM25.
+ANSWER_COVERAGE = 0.5
+WEAK_COVERAGE = 0.15
+SUGGEST_COVERAGE = 0.25
+MIN_SCORE = 5.0
+STRONG_SCORE = 10.0
+QUESTION_MATCH = 0.3  # weighted Jaccard with one of the entry's own questions
+TOPIC_CONFIDENCE = 0.5  # NLU confidence at which the intent's topic counts as agreement
+SURE_DANGER = 0.97  # NLU confidence above which a danger message gets only the 999 message
+MAX_SHORT_TOKENS = 3  # small talk and follow-ups have at most this many content words
 OUT_OF_SCOPE_CONFIDENCE = 0.6
 MAX_BUTTONS = 3
 SMALL_TALK_CONFIDENCE = 0.9
@@ -117,18 +124,25 @@ class Assistant:
     # -- entry points, one per action ------------------------------------------------
 
     def immediate_danger(self, turn: Turn) -> Reply:
-        """The 999 message first, then guidance if the message also asked something answerable."""
+        """The 999 message first; then guidance if the message was also an answerable question.
+
+        A message the safety patterns match, or that NLU is sure describes danger, gets only the
+        999 message. When only an unsure NLU guess said "danger" (a question about a frightened
+        child, say), the 999 message still comes first and a confident answer follows it.
+        """
         messages = [BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"})]
-        follow = None
-        if turn.intent != "immediate_danger":
+        pattern_match = self.danger.matches(turn.text)
+        sure_danger = turn.intent == "immediate_danger" and (pattern_match or turn.confidence >= SURE_DANGER)
+        entry_id = None
+        if not sure_danger:
             try:
                 follow = self._answer(turn)
             except Exception:  # the 999 message must go out whatever else fails
                 log.exception("failed to add guidance after the 999 message")
-        entry_id = None
-        if follow is not None and follow.kind == "answer":
-            messages += follow.messages
-            entry_id = follow.entry_id
+                follow = None
+            if follow is not None and follow.kind == "answer":
+                messages += follow.messages
+                entry_id = follow.entry_id
         return self._finish(turn, Reply("immediate_danger", messages, entry_id=entry_id, danger=True))
 
     def answer_question(self, turn: Turn) -> Reply:
@@ -144,7 +158,7 @@ class Assistant:
     def small_talk(self, turn: Turn) -> Reply:
         def handle(t: Turn) -> Reply:
             key = SMALL_TALK.get(t.intent or "")
-            if key is None:
+            if key is None or self._is_question(t):
                 return self._answer(t)
             if t.confidence < SMALL_TALK_CONFIDENCE:
                 # "is the family safer now they've separated?" can look like "no": a question the
@@ -158,8 +172,14 @@ class Assistant:
     def follow_up(self, turn: Turn) -> Reply:
         def handle(t: Turn) -> Reply:
             entry = self.entries.get(t.last_entry_id or "")
+            if self._is_question(t):
+                return self._answer(t)
             if entry is None:
-                return self._text_reply("no_context", self.messages["no_previous_answer"])
+                # Nothing to follow up: maybe NLU misread a question ("is it going to snow?").
+                reply = self._answer(t)
+                if reply.kind == "not_covered" and len(t.text.split()) <= MAX_SHORT_TOKENS:
+                    return self._text_reply("no_context", self.messages["no_previous_answer"])
+                return reply
             if t.intent == "ask_source":
                 return self._source_reply(entry)
             if not entry.detail:
@@ -190,6 +210,10 @@ class Assistant:
             reply.messages.insert(position, notice)
             turn.notice_given = True
         return reply
+
+    def _is_question(self, turn: Turn) -> bool:
+        """Too many content words for small talk or a follow-up: treat the message as a question."""
+        return len(self.index.query_tokens(turn.text or "")) > MAX_SHORT_TOKENS
 
     def _unreadable(self, turn: Turn) -> Reply | None:
         """A reply for messages with no words to work with: empty, symbols only, or another script."""
@@ -235,15 +259,25 @@ class Assistant:
         return sorted(hits, key=lambda h: (-combined(h), h.entry.id))
 
     def decide(self, hits: list[Hit], intent: str | None, confidence: float) -> str:
-        """'answer', 'suggest' (did you mean) or 'none', from the best hit and the NLU intent."""
+        """'answer', 'suggest' (did you mean) or 'none', from the best hit and the NLU intent.
+
+        Long, chatty questions leave many words unmatched, so coverage alone undersells a good
+        match: a strong BM25 score, a close match with one of the entry's own questions, or the
+        NLU intent agreeing with the entry's topic also count as evidence.
+        """
         if not hits:
             return "none"
         best = hits[0]
         topic = self.intent_topics.get(intent or "")
         agrees = topic is not None and best.entry.topic == topic and confidence >= TOPIC_CONFIDENCE
-        if best.coverage >= ANSWER_COVERAGE or (agrees and best.coverage >= TOPIC_COVERAGE):
+        if (
+            (best.coverage >= ANSWER_COVERAGE and best.score >= MIN_SCORE)
+            or best.question_match >= QUESTION_MATCH
+            or (best.score >= STRONG_SCORE and best.coverage >= WEAK_COVERAGE)
+            or (agrees and best.coverage >= WEAK_COVERAGE and best.score >= MIN_SCORE)
+        ):
             return "answer"
-        if best.coverage >= SUGGEST_COVERAGE and (topic is not None or len(hits) > 1):
+        if intent != "out_of_scope" and best.coverage >= SUGGEST_COVERAGE and best.score >= MIN_SCORE / 2:
             return "suggest"
         return "none"
 

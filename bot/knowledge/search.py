@@ -16,6 +16,7 @@ from bot.knowledge.schema import Entry
 from bot.nlp.pipeline import Analysis
 
 K1, B = 1.2, 0.75
+MIN_CORRECTED_LENGTH = 6
 # How much each part of an entry counts: the ways people ask and the title say most
 # about what an entry is for; the answer text adds recall.
 FIELD_WEIGHTS = {"title": 2, "questions": 2, "keywords": 2, "answer": 1}
@@ -55,6 +56,11 @@ class SearchIndex:
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in frequency.items()}
         # A word no entry uses is as informative as the rarest word: it lowers coverage.
         self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        by_length: dict[int, list[str]] = {}
+        for word in self.idf:
+            if word.isalpha():
+                by_length.setdefault(len(word), []).append(word)
+        self._words_by_length = {k: tuple(sorted(v)) for k, v in by_length.items()}
 
     def _document(self, entry: Entry) -> Counter:
         counts: Counter = Counter()
@@ -71,7 +77,30 @@ class SearchIndex:
         return counts
 
     def query_tokens(self, text: str) -> list[str]:
-        return list(dict.fromkeys(tokens_of(self.analyse(text))))
+        """Distinct search tokens of ``text``, with misspelt words mapped to known ones."""
+        return list(dict.fromkeys(self._correct(t) for t in tokens_of(self.analyse(text))))
+
+    def _correct(self, token: str) -> str:
+        """A word no entry uses, one or two edits from a word they do use, is taken as that word.
+
+        "perpetartor" and "saftey" become "perpetrator" and "safety". Short words are left
+        alone: too many of them are an edit apart ("reset" and "rest").
+        """
+        if token in self.idf or len(token) < MIN_CORRECTED_LENGTH or not token.isalpha():
+            return token
+        limit = 1 if len(token) < 8 else 2
+        best, best_distance = token, limit + 1
+        for known in self._words_by_length.get(len(token), ()) + self._near_lengths(len(token), limit):
+            distance = _bounded_edit_distance(token, known, limit)
+            if distance < best_distance or (distance == best_distance and self.idf[known] < self.idf.get(best, 99)):
+                best, best_distance = known, distance
+        return best if best_distance <= limit else token
+
+    def _near_lengths(self, length: int, limit: int) -> tuple[str, ...]:
+        words: tuple[str, ...] = ()
+        for delta in range(1, limit + 1):
+            words += self._words_by_length.get(length - delta, ()) + self._words_by_length.get(length + delta, ())
+        return words
 
     def search(self, text: str, limit: int = 5) -> list[Hit]:
         """Entries ranked by BM25 score for ``text``, best first; empty when nothing matches."""
@@ -104,3 +133,23 @@ class SearchIndex:
             return 0.0
         weight = lambda tokens: sum(self.idf.get(t, self.max_idf) for t in tokens)  # noqa: E731
         return weight(query & question) / weight(union)
+
+
+def _bounded_edit_distance(a: str, b: str, limit: int) -> int:
+    """Edit distance (insert, delete, substitute, swap two neighbours) between ``a`` and ``b``,
+    or ``limit + 1`` as soon as it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i]
+        for j in range(1, len(b) + 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, before_previous[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        before_previous, previous = previous, current
+    return previous[-1]

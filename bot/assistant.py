@@ -177,9 +177,9 @@ class Assistant:
             if entry is None:
                 # Nothing to follow up: maybe NLU misread a question ("is it going to snow?").
                 reply = self._answer(t)
-                if reply.kind == "not_covered" and len(t.text.split()) <= MAX_SHORT_TOKENS:
-                    return self._text_reply("no_context", self.messages["no_previous_answer"])
-                return reply
+                if reply.kind == "answer" or len(t.text.split()) > MAX_SHORT_TOKENS + 2:
+                    return reply
+                return self._text_reply("no_context", self.messages["no_previous_answer"])
             if t.intent == "ask_source":
                 return self._source_reply(entry)
             if not entry.detail:

@@ -32,6 +32,8 @@ MIN_SCORE = 5.0
 STRONG_SCORE = 10.0
 QUESTION_MATCH = 0.3  # weighted Jaccard with one of the entry's own questions
 TOPIC_CONFIDENCE = 0.5  # NLU confidence at which the intent's topic counts as agreement
+CONTEXT_MAX_WORDS = 4  # "and for teenagers?" is a follow-up; a longer message is a new question
+TAG_FIELDS = {"age_stage": "age_stages", "agency": "agencies"}
 SURE_DANGER = 0.97  # NLU confidence above which a danger message gets only the 999 message
 MAX_SHORT_TOKENS = 3  # small talk and follow-ups have at most this many content words
 OUT_OF_SCOPE_CONFIDENCE = 0.6
@@ -236,6 +238,9 @@ class Assistant:
         text = turn.text.strip()[:MAX_TEXT]
         if self.messages.not_covered_topic(text) is not None:
             return self._text_reply("not_covered", self._not_covered_text(text))
+        in_context = self._in_context(turn)
+        if in_context is not None:
+            return self._entry_reply(in_context)
         hits = self.rank(text, turn.intent, turn.confidence)
         decision = self.decide(hits, turn.intent, turn.confidence)
         if decision == "answer":
@@ -243,6 +248,22 @@ class Assistant:
         if decision == "suggest":
             return self._did_you_mean(hits)
         return self._text_reply("not_covered", self._not_covered_text(text))
+
+    def _in_context(self, turn: Turn) -> Entry | None:
+        """'And for teenagers?', 'what about police?': a short message that names an age stage or
+        agency is read against the last answer, and answered from entries tagged with it."""
+        last = self.entries.get(turn.last_entry_id or "")
+        if last is None:
+            return None
+        analysis = self.index.analyse(turn.text)
+        tags = [(m.label, m.id) for m in analysis.mentions if m.label in TAG_FIELDS]
+        if not tags or len(analysis.lemmas) > CONTEXT_MAX_WORDS:
+            return None
+        label, value = tags[0]
+        field = TAG_FIELDS[label]
+        hits = self.index.search(f"{last.title} {' '.join(last.keywords)} {turn.text}", limit=len(self.entries))
+        tagged = [h.entry for h in hits if value in getattr(h.entry, field) and h.entry.id != last.id]
+        return tagged[0] if tagged else None
 
     def rank(self, text: str, intent: str | None, confidence: float) -> list[Hit]:
         """Search hits re-ordered with a bonus for entries in the intent's topic."""

@@ -67,6 +67,25 @@ def knowledge_load(knowledge_dir: Path | None, database_url: str | None) -> None
             click.echo(f"  {label}: {', '.join(ids)}")
 
 
+@knowledge.command("coverage")
+@click.option("--dir", "knowledge_dir", type=click.Path(file_okay=False, path_type=Path), help="Knowledge folder.")
+@click.option("--uncovered", is_flag=True, help="List only sections no entry cites.")
+def knowledge_coverage(knowledge_dir: Path | None, uncovered: bool) -> None:
+    """List every section of every source with the entries that cite it; exit 1 if any has none.
+
+    Example: bot knowledge coverage --uncovered
+    """
+    from bot.knowledge.coverage import section_coverage
+
+    rows = section_coverage(_load_or_exit(knowledge_dir or load_settings().knowledge_dir))
+    missing = [row for row in rows if not row.entries]
+    for row in missing if uncovered else rows:
+        click.echo(f"{row.source}/{row.section}\t{len(row.entries)}\t{row.citation}\t{', '.join(row.entries) or '-'}")
+    click.echo(f"{len(rows) - len(missing)} of {len(rows)} sections are cited by at least one entry.", err=True)
+    if missing:
+        sys.exit(1)
+
+
 @cli.command("ask")
 @click.argument("question")
 def ask(question: str) -> None:

@@ -174,3 +174,23 @@ def test_unsure_small_talk_defers_to_a_strong_answer(assistant):
     assert reply.entry_id == "separation-risk"
     sure = assistant.small_talk(Turn(text="no", intent="deny", confidence=0.99))
     assert sure.kind == "small_talk"
+
+
+@pytest.mark.parametrize(
+    "last, text, age_stage",
+    [("impact-by-age", "and for teenagers?", "adolescents"), ("impact-by-age", "what about babies", "pre_birth_babies")],
+)
+def test_short_follow_up_naming_an_age_stage_is_read_in_context(assistant, last, text, age_stage):
+    reply = assistant.answer_question(Turn(text=text, intent="ask_age_impact", confidence=0.6, last_entry_id=last))
+    assert reply.kind == "answer"
+    assert age_stage in assistant.entries[reply.entry_id].age_stages
+
+
+def test_follow_up_naming_an_agency_gets_an_entry_for_that_agency(assistant):
+    reply = assistant.answer_question(Turn(text="what about health visitors?", last_entry_id="information-sharing-consent"))
+    assert "health_visitor" in assistant.entries[reply.entry_id].agencies or reply.entry_id.startswith("jtai-health")
+
+
+def test_without_a_previous_answer_a_bare_age_stage_is_not_guessed_in_context(assistant):
+    reply = assistant.answer_question(Turn(text="and for teenagers?"))
+    assert reply.kind != "answer" or "adolescents" in assistant.entries[reply.entry_id].age_stages

@@ -12,18 +12,23 @@ from bot.assistant import Reply, Turn
 
 LAST_ENTRY_SLOT = "last_entry_id"
 NOTICE_SLOT = "notice_given"
+AGENCY_SLOT = "agency"
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
+    entities = list(message.get("entities") or [])
+    named = lambda name: next((e.get("value") for e in entities if e.get("entity") == name), None)  # noqa: E731
     return Turn(
         text=message.get("text") or "",
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
-        entities=list(message.get("entities") or []),
+        entities=entities,
         last_entry_id=tracker.get_slot(LAST_ENTRY_SLOT),
         notice_given=bool(tracker.get_slot(NOTICE_SLOT)),
+        agency=named("agency") or tracker.get_slot(AGENCY_SLOT),
+        age_stage=named("age_stage"),
     )
 
 

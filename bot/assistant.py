@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.config import Settings, load_settings
-from bot.knowledge.loader import load_topics
-from bot.knowledge.schema import Entry, Source
+from bot.knowledge.loader import count_sentences, load_topics, load_vocabulary
+from bot.knowledge.schema import Entry, Source, VocabularyItem
 from bot.knowledge.search import Hit, SearchIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
 from bot.messages import Messages, load_messages
@@ -31,10 +32,15 @@ SUGGEST_COVERAGE = 0.25
 MIN_SCORE = 5.0
 STRONG_SCORE = 10.0
 QUESTION_MATCH = 0.3  # weighted Jaccard with one of the entry's own questions
+TOPIC_BONUS_CONFIDENCE = 0.35
 TOPIC_CONFIDENCE = 0.5  # NLU confidence at which the intent's topic counts as agreement
+ADDENDUM_SENTENCES = 2
+AGENCY_SOURCE = "jtai2017"  # per-agency learning comes from the joint inspection
+AGE_TOPIC = "age_impacts"
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 CONTEXT_MAX_WORDS = 4  # "and for teenagers?" is a follow-up; a longer message is a new question
 TAG_FIELDS = {"age_stage": "age_stages", "agency": "agencies"}
-SURE_DANGER = 0.97  # NLU confidence above which a danger message gets only the 999 message
+SURE_DANGER = 0.9  # NLU confidence above which a danger message gets only the 999 message
 MAX_SHORT_TOKENS = 3  # small talk and follow-ups have at most this many content words
 OUT_OF_SCOPE_CONFIDENCE = 0.6
 MAX_BUTTONS = 3
@@ -55,6 +61,8 @@ class Turn:
     entities: list[dict] = field(default_factory=list)
     last_entry_id: str | None = None
     notice_given: bool = True
+    agency: str | None = None  # the practitioner's agency: from this message or the slot
+    age_stage: str | None = None  # an age stage named in this message
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
@@ -99,6 +107,8 @@ class Assistant:
         messages: Messages,
         danger: DangerCheck,
         index: SearchIndex,
+        agencies: dict[str, VocabularyItem] | None = None,
+        age_stages: dict[str, VocabularyItem] | None = None,
     ):
         if not entries:
             raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
@@ -108,12 +118,15 @@ class Assistant:
         self.messages = messages
         self.danger = danger
         self.index = index
+        self.agencies = agencies or {}
+        self.age_stages = age_stages or {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Assistant":
         engine = make_engine(settings.database_url)
         entries = read_entries(engine)
         analyser = analyser_for(settings.knowledge_dir)
+        _, agencies, age_stages = load_vocabulary(settings.knowledge_dir)
         return cls(
             entries=entries,
             sources=read_sources(engine),
@@ -121,6 +134,8 @@ class Assistant:
             messages=load_messages(settings.messages_file),
             danger=load_danger_check(settings.safety_file),
             index=SearchIndex(entries, analyser),
+            agencies=agencies,
+            age_stages=age_stages,
         )
 
     # -- entry points, one per action ------------------------------------------------
@@ -130,7 +145,7 @@ class Assistant:
 
         A message the safety patterns match, or that NLU is sure describes danger, gets only the
         999 message. When only an unsure NLU guess said "danger" (a question about a frightened
-        child, say), the 999 message still comes first and a confident answer follows it.
+        child, say), the 999 message still comes first and the usual reply follows it.
         """
         messages = [BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"})]
         pattern_match = self.danger.matches(turn.text)
@@ -142,7 +157,7 @@ class Assistant:
             except Exception:  # the 999 message must go out whatever else fails
                 log.exception("failed to add guidance after the 999 message")
                 follow = None
-            if follow is not None and follow.kind == "answer":
+            if follow is not None and follow.kind not in {"empty", "not_english", "error"}:
                 messages += follow.messages
                 entry_id = follow.entry_id
         return self._finish(turn, Reply("immediate_danger", messages, entry_id=entry_id, danger=True))
@@ -240,14 +255,57 @@ class Assistant:
             return self._text_reply("not_covered", self._not_covered_text(text))
         in_context = self._in_context(turn)
         if in_context is not None:
-            return self._entry_reply(in_context)
+            return self._tailor(self._entry_reply(in_context), in_context, turn)
         hits = self.rank(text, turn.intent, turn.confidence)
         decision = self.decide(hits, turn.intent, turn.confidence)
         if decision == "answer":
-            return self._entry_reply(hits[0].entry)
+            return self._tailor(self._entry_reply(hits[0].entry), hits[0].entry, turn)
         if decision == "suggest":
             return self._did_you_mean(hits)
         return self._text_reply("not_covered", self._not_covered_text(text))
+
+    def _tailor(self, reply: Reply, entry: Entry, turn: Turn) -> Reply:
+        """After the answer, add the joint inspection's learning for the practitioner's agency and
+        the Panel's age-stage impact for an age named in the question, unless the answer is
+        already about them."""
+        agency = self.agencies.get(turn.agency or "")
+        wanted = self._agency_family(turn.agency)
+        if agency is not None and wanted and not wanted & set(entry.agencies):
+            match = self._closest_tagged(entry, "agencies", wanted, lambda e: e.citations[0].source == AGENCY_SOURCE)
+            if match is not None:
+                reply.messages.append(self._addendum(match, agency.label, "agency"))
+        stage = self.age_stages.get(turn.age_stage or "")
+        if stage is not None and stage.id not in entry.age_stages:
+            match = self._closest_tagged(entry, "age_stages", {stage.id}, lambda e: e.topic == AGE_TOPIC)
+            if match is not None:
+                reply.messages.append(self._addendum(match, stage.label, "age_stage"))
+        return reply
+
+    def _agency_family(self, agency: str | None) -> set[str]:
+        """The agency and, for a health role, health in general ('other' gets nothing)."""
+        item = self.agencies.get(agency or "")
+        if item is None or item.id == "other":
+            return set()
+        return {item.id, "health"} if item.group == "health" else {item.id}
+
+    def _closest_tagged(self, entry: Entry, field: str, wanted: set[str], suitable) -> Entry | None:
+        """The entry tagged with one of ``wanted`` that is closest to ``entry``'s subject."""
+        candidates = [e for e in self.entries.values() if wanted & set(getattr(e, field)) and suitable(e)]
+        if not candidates:
+            return None
+        query = " ".join([entry.title, *entry.keywords[:12]])
+        ranked = {hit.entry.id: hit.score for hit in self.index.search(query, limit=len(self.entries))}
+        return max(candidates, key=lambda e: (ranked.get(e.id, 0.0), -len(getattr(e, field)), e.id))
+
+    def _addendum(self, entry: Entry, name: str, kind: str) -> BotMessage:
+        citations = self.citations(entry)
+        sentences = SENTENCE_SPLIT.split(entry.answer)
+        summary = " ".join(sentences[:ADDENDUM_SENTENCES])
+        lines = [f"For {name.lower() if kind == 'age_stage' else name}: {summary}"]
+        lines += [f"Source: {c['citation']}" for c in citations]
+        custom = {"type": "tailored", "for": kind, "entry_id": entry.id, "title": entry.title, "citations": citations}
+        button = {"title": f"More: {entry.title}", "payload": button_payload("choose_entry", entry_id=entry.id)}
+        return BotMessage("\n".join(lines), buttons=[button], custom=custom)
 
     def _in_context(self, turn: Turn) -> Entry | None:
         """'And for teenagers?', 'what about police?': a short message that names an age stage or
@@ -274,7 +332,9 @@ class Assistant:
         top = hits[0].score
 
         def combined(hit: Hit) -> float:
-            bonus = 0.3 * confidence if topic and hit.entry.topic == topic else 0.0
+            # An unsure intent guess is noise: only a reasonably confident one moves the ranking.
+            agrees = topic and hit.entry.topic == topic and confidence >= TOPIC_BONUS_CONFIDENCE
+            bonus = 0.3 * confidence if agrees else 0.0
             return 0.4 * hit.score / top + 0.3 * hit.coverage + 0.3 * hit.question_match + bonus
 
         return sorted(hits, key=lambda h: (-combined(h), h.entry.id))

@@ -111,3 +111,18 @@ def test_action_names_match_the_domain():
     names = {cls().name() for cls in (actions.ActionAnswerQuestion, actions.ActionImmediateDanger,
                                       actions.ActionNotCovered, actions.ActionSmallTalk, actions.ActionFollowUp)}
     assert names == domain_actions
+
+
+def test_agency_slot_tailors_the_answer():
+    messages, _ = run(actions.ActionAnswerQuestion(), tracker(notice_given=True, agency="probation"))
+    assert messages[-1]["custom"]["type"] == "tailored"
+    assert messages[-1]["text"].startswith("For Probation: ")
+
+
+def test_agency_named_in_the_message_wins_over_the_slot():
+    messages, _ = run(
+        actions.ActionAnswerQuestion(),
+        tracker("I'm a police officer, what is MARAC?", "ask_marac", 0.9,
+                [{"entity": "agency", "value": "police"}], notice_given=True, agency="school"),
+    )
+    assert messages[-1]["text"].startswith("For Police: ")

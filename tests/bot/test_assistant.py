@@ -194,3 +194,36 @@ def test_follow_up_naming_an_agency_gets_an_entry_for_that_agency(assistant):
 def test_without_a_previous_answer_a_bare_age_stage_is_not_guessed_in_context(assistant):
     reply = assistant.answer_question(Turn(text="and for teenagers?"))
     assert reply.kind != "answer" or "adolescents" in assistant.entries[reply.entry_id].age_stages
+
+
+@pytest.mark.parametrize("agency", ["police", "health_visitor", "school", "probation", "cafcass", "lscp_strategic"])
+def test_answers_add_the_inspection_learning_for_the_practitioners_agency(assistant, agency):
+    reply = ask(assistant, "what is MARAC?", "ask_marac", 0.9, agency=agency)
+    main, extra = reply.messages[0], reply.messages[-1]
+    assert main.custom["entry_id"] == "marac-what-is"
+    assert extra.custom["type"] == "tailored" and extra.custom["for"] == "agency"
+    label = assistant.agencies[agency].label
+    assert extra.text.startswith(f"For {label}: ")
+    assert extra.text.splitlines()[1].startswith("Source: JTAI summary (2017)")
+    tagged = set(assistant.entries[extra.custom["entry_id"]].agencies)
+    assert agency in tagged or (assistant.agencies[agency].group == "health" and "health" in tagged)
+
+
+def test_answers_differ_by_agency(assistant):
+    texts = {ask(assistant, "what is MARAC?", "ask_marac", 0.9, agency=a).messages[-1].text for a in ("police", "school", "probation")}
+    assert len(texts) == 3
+
+
+def test_no_agency_addendum_for_other_or_unknown_agency(assistant):
+    for agency in (None, "other"):
+        reply = ask(assistant, "what is MARAC?", "ask_marac", 0.9, agency=agency)
+        assert [m.custom["type"] for m in reply.messages] == ["guidance"]
+
+
+def test_an_age_stage_in_the_question_adds_its_impact(assistant):
+    reply = ask(assistant, "is this conflict or abuse? the child is a teenager", "ask_conflict_vs_abuse", 0.9,
+                age_stage="adolescents")
+    extra = reply.messages[-1]
+    assert extra.custom["type"] == "tailored" and extra.custom["for"] == "age_stage"
+    assert extra.text.startswith("For adolescents: ")
+    assert assistant.entries[extra.custom["entry_id"]].topic == "age_impacts"

@@ -13,6 +13,7 @@ from bot.assistant import Reply, Turn
 LAST_ENTRY_SLOT = "last_entry_id"
 NOTICE_SLOT = "notice_given"
 AGENCY_SLOT = "agency"
+OFFERED_SLOT = "agency_offered"
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -29,6 +30,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         notice_given=bool(tracker.get_slot(NOTICE_SLOT)),
         agency=named("agency") or tracker.get_slot(AGENCY_SLOT),
         age_stage=named("age_stage"),
+        agency_offered=bool(tracker.get_slot(OFFERED_SLOT)),
     )
 
 
@@ -39,4 +41,8 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dic
     events = [SlotSet(NOTICE_SLOT, True)]
     if reply.entry_id:
         events.append(SlotSet(LAST_ENTRY_SLOT, reply.entry_id))
+    if reply.agency:
+        events.append(SlotSet(AGENCY_SLOT, reply.agency))
+    if reply.agency_offered:
+        events.append(SlotSet(OFFERED_SLOT, True))
     return events

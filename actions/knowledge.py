@@ -70,3 +70,12 @@ class ActionFollowUp(_AssistantAction, Action):
 
     def name(self) -> Text:
         return "action_follow_up"
+
+
+class ActionSetAgency(_AssistantAction, Action):
+    """Remembers the practitioner's agency for the conversation (they can change it)."""
+
+    method = "set_agency"
+
+    def name(self) -> Text:
+        return "action_set_agency"

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from bot.config import Settings, load_settings
 from bot.knowledge.loader import count_sentences, load_topics, load_vocabulary
-from bot.knowledge.schema import Entry, Source, VocabularyItem
+from bot.knowledge.schema import Citation, Entry, Source, VocabularyItem
 from bot.knowledge.search import Hit, SearchIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
 from bot.messages import Messages, load_messages
@@ -37,6 +37,9 @@ TOPIC_CONFIDENCE = 0.5  # NLU confidence at which the intent's topic counts as a
 ADDENDUM_SENTENCES = 2
 AGENCY_SOURCE = "jtai2017"  # per-agency learning comes from the joint inspection
 AGE_TOPIC = "age_impacts"
+GENERIC_HEALTH = "health"
+ASSURANCE_TERM = "kaq"  # the term id of "key assurance questions" in terms.yml
+ASSURANCE_HEADING = "Key Assurance Questions"
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 CONTEXT_MAX_WORDS = 4  # "and for teenagers?" is a follow-up; a longer message is a new question
 TAG_FIELDS = {"age_stage": "age_stages", "agency": "agencies"}
@@ -63,6 +66,7 @@ class Turn:
     notice_given: bool = True
     agency: str | None = None  # the practitioner's agency: from this message or the slot
     age_stage: str | None = None  # an age stage named in this message
+    agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
@@ -85,6 +89,8 @@ class Reply:
     messages: list[BotMessage]
     entry_id: str | None = None
     danger: bool = False
+    agency: str | None = None  # set when the practitioner told us their agency
+    agency_offered: bool = False  # set when this reply made the offer
 
     @property
     def text(self) -> str:
@@ -206,6 +212,23 @@ class Assistant:
             return self._entry_reply(entry, entry.detail, kind="more")
         return self._guarded(turn, handle)
 
+    def set_agency(self, turn: Turn) -> Reply:
+        """Remember the practitioner's agency and show, for the last answer, what it adds."""
+        def handle(t: Turn) -> Reply:
+            named = t.entity_values("agency")
+            agency = self.agencies.get(named[0] if named else "other") or self.agencies.get("other")
+            if agency is None or not self._agency_family(agency.id):
+                reply = self._text_reply("agency_set", self.messages["agency_general"])
+                reply.agency = "other"
+                return reply
+            reply = self._text_reply("agency_set", self.messages["agency_set"].format(agency=agency.label))
+            reply.agency = agency.id
+            last = self.entries.get(t.last_entry_id or "")
+            if last is not None:
+                self._tailor(reply, last, Turn(text="", agency=agency.id))
+            return reply
+        return self._guarded(turn, handle)
+
     # -- the shared pieces ----------------------------------------------------------------
 
     def _guarded(self, turn: Turn, handler) -> Reply:
@@ -253,13 +276,16 @@ class Assistant:
         text = turn.text.strip()[:MAX_TEXT]
         if self.messages.not_covered_topic(text) is not None:
             return self._text_reply("not_covered", self._not_covered_text(text))
+        assurance = self._assurance_questions(turn)
+        if assurance is not None:
+            return assurance
         in_context = self._in_context(turn)
         if in_context is not None:
             return self._tailor(self._entry_reply(in_context), in_context, turn)
         hits = self.rank(text, turn.intent, turn.confidence)
         decision = self.decide(hits, turn.intent, turn.confidence)
         if decision == "answer":
-            return self._tailor(self._entry_reply(hits[0].entry), hits[0].entry, turn)
+            return self._offer_agency(self._tailor(self._entry_reply(hits[0].entry), hits[0].entry, turn), turn)
         if decision == "suggest":
             return self._did_you_mean(hits)
         return self._text_reply("not_covered", self._not_covered_text(text))
@@ -279,6 +305,50 @@ class Assistant:
             match = self._closest_tagged(entry, "age_stages", {stage.id}, lambda e: e.topic == AGE_TOPIC)
             if match is not None:
                 reply.messages.append(self._addendum(match, stage.label, "age_stage"))
+        return reply
+
+    def _offer_agency(self, reply: Reply, turn: Turn) -> Reply:
+        """Once per conversation, after an answer (never instead of one), offer to tailor answers."""
+        if turn.agency or turn.agency_offered or not self.agencies:
+            return reply
+        buttons = [
+            {"title": item.label, "payload": button_payload("inform_agency", agency=item.id)}
+            for item in self.agencies.values()
+            if item.id != GENERIC_HEALTH  # the roles are offered; "health (other)" is for free text
+        ]
+        reply.messages.append(BotMessage(self.messages["agency_offer"], buttons=buttons, custom={"type": "agency_offer"}))
+        reply.agency_offered = True
+        turn.agency_offered = True
+        return reply
+
+    def _assurance_questions(self, turn: Turn) -> Reply | None:
+        """Key Assurance Questions for a named agency, or that agency's findings when there are none."""
+        analysis = self.index.analyse(turn.text)
+        named = analysis.ids("agency")
+        if ASSURANCE_TERM not in analysis.ids() or not named:
+            return None
+        family = self._agency_family(named[0])
+        agency = self.agencies.get(named[0])
+        if not family or agency is None:
+            return None
+        with_questions = [
+            e for e in self.entries.values()
+            if family & set(e.agencies) and any(ASSURANCE_HEADING in self.cite(c)["citation"] for c in e.citations)
+        ]
+        if with_questions:
+            ranked = {h.entry.id: h.score for h in self.index.search(turn.text, limit=len(self.entries))}
+            best = max(with_questions, key=lambda e: (ranked.get(e.id, 0.0), -len(e.agencies), e.id))
+            return self._entry_reply(best)
+        findings = self._closest_tagged(
+            self.entries.get("jtai-assurance-questions") or next(iter(self.entries.values())), "agencies", family,
+            lambda e: e.citations[0].source == AGENCY_SOURCE,
+        )
+        intro = BotMessage(self.messages["no_assurance_questions"].format(agency=agency.label),
+                           custom={"type": "no_assurance_questions"})
+        if findings is None:
+            return Reply("not_covered", [intro])
+        reply = self._entry_reply(findings)
+        reply.messages.insert(0, intro)
         return reply
 
     def _agency_family(self, agency: str | None) -> set[str]:
@@ -369,18 +439,27 @@ class Assistant:
     def _text_reply(self, kind: str, text: str, entry_id: str | None = None) -> Reply:
         return Reply(kind, [BotMessage(text, custom={"type": kind})], entry_id=entry_id)
 
+    def cite(self, citation: Citation) -> dict:
+        source = self.sources[citation.source]
+        return {"source": citation.source, "section": citation.section, "citation": source.cite(citation.section)}
+
     def citations(self, entry: Entry) -> list[dict]:
-        return [
-            {"source": c.source, "section": c.section, "citation": self.sources[c.source].cite(c.section)}
-            for c in entry.citations
-        ]
+        return [self.cite(c) for c in entry.all_citations]
 
     def _entry_reply(self, entry: Entry, body: str | None = None, kind: str = "answer") -> Reply:
         citations = self.citations(entry)
         # One line break only: Rasa's REST channel splits a text at blank lines into separate
         # messages, and the Source lines belong to the answer's message.
-        lines = [body or entry.answer] + [f"Source: {c['citation']}" for c in citations]
+        lines = [body or entry.answer]
+        if kind == "answer" and entry.steps:
+            lines += [
+                f"{number}. {step.text} ({self.cite(step.citation)['citation']})"
+                for number, step in enumerate(entry.steps, start=1)
+            ]
+        lines += [f"Source: {c['citation']}" for c in citations]
         custom = {"type": "guidance", "entry_id": entry.id, "title": entry.title, "citations": citations}
+        if kind == "answer" and entry.steps:
+            custom["steps"] = [{"text": step.text, **self.cite(step.citation)} for step in entry.steps]
         message = BotMessage("\n".join(lines), buttons=self._related_buttons(entry), custom=custom)
         return Reply(kind, [message], entry_id=entry.id)
 

@@ -16,6 +16,7 @@ REQUIRED_MESSAGES = (
     "immediate_danger", "opening_notice", "greet", "goodbye", "thanks", "help", "affirm", "deny",
     "not_covered", "not_english", "empty", "did_you_mean", "none_of_these", "none_of_these_reply",
     "more_unavailable", "no_previous_answer", "source_intro", "related_prompt", "error",
+    "agency_offer", "agency_set", "agency_general", "no_assurance_questions",
 )
 
 

@@ -21,7 +21,7 @@ def section_coverage(knowledge: Knowledge) -> list[SectionCoverage]:
     """Every section of every source, in document order, with the ids of the entries citing it."""
     citing: dict[tuple[str, str], list[str]] = {}
     for entry in knowledge.entries.values():
-        for citation in entry.citations:
+        for citation in entry.all_citations:
             citing.setdefault((citation.source, citation.section), []).append(entry.id)
     return [
         SectionCoverage(source.id, section.id, source.cite(section.id), tuple(sorted(citing.get((source.id, section.id), []))))

@@ -19,6 +19,7 @@ from bot.knowledge.schema import (
     Knowledge,
     Section,
     Source,
+    Step,
     Term,
     Topic,
     VocabularyItem,
@@ -253,6 +254,7 @@ def _read_entry(reader: _Reader, path: Path, index: int, raw: dict) -> Entry:
                 continue
             citations.append(Citation(str(raw_citation["source"]), str(raw_citation["section"])))
     return Entry(
+        steps=_read_steps(reader, path, item, raw.get("steps")),
         id=eid,
         topic=reader.text(path, item, raw, "topic"),
         title=reader.text(path, item, raw, "title"),
@@ -267,19 +269,41 @@ def _read_entry(reader: _Reader, path: Path, index: int, raw: dict) -> Entry:
     )
 
 
+def _read_steps(reader: _Reader, path: Path, item: str, raw_steps) -> tuple[Step, ...]:
+    if raw_steps is None:
+        return ()
+    if not isinstance(raw_steps, list) or not raw_steps:
+        reader.problem(path, item, "steps", "must be a list of {text, source, section}")
+        return ()
+    steps = []
+    for index, raw in enumerate(raw_steps, start=1):
+        field = f"steps[{index}]"
+        if not isinstance(raw, dict):
+            reader.problem(path, item, field, "must be a mapping with text, source and section")
+            continue
+        text = reader.text(path, item, raw, "text")
+        if not raw.get("source") or not raw.get("section"):
+            reader.problem(path, item, field, "needs 'source' and 'section': every step cites its source")
+            continue
+        if text:
+            steps.append(Step(text, Citation(str(raw["source"]), str(raw["section"]))))
+    return tuple(steps)
+
+
 def _check_references(reader: _Reader, knowledge: Knowledge, origins: dict[str, Path]) -> None:
     for entry in knowledge.entries.values():
         path, item = origins[entry.id], f"entry '{entry.id}'"
         if entry.topic and entry.topic not in knowledge.topics:
             reader.problem(path, item, "topic", f"unknown topic '{entry.topic}' (see vocabulary.yml)")
-        for cindex, citation in enumerate(entry.citations, start=1):
+        located = [(f"citations[{i}]", c) for i, c in enumerate(entry.citations, start=1)]
+        located += [(f"steps[{i}]", step.citation) for i, step in enumerate(entry.steps, start=1)]
+        for where, citation in located:
             source = knowledge.sources.get(citation.source)
             if source is None:
-                reader.problem(path, item, f"citations[{cindex}].source", f"unknown source '{citation.source}'")
+                reader.problem(path, item, f"{where}.source", f"unknown source '{citation.source}'")
             elif source.section(citation.section) is None:
                 reader.problem(
-                    path, item, f"citations[{cindex}].section",
-                    f"source '{citation.source}' has no section '{citation.section}'",
+                    path, item, f"{where}.section", f"source '{citation.source}' has no section '{citation.section}'",
                 )
         _check_known(reader, path, item, "agencies", entry.agencies, knowledge.agencies)
         _check_known(reader, path, item, "age_stages", entry.age_stages, knowledge.age_stages)

@@ -61,6 +61,9 @@ class EntryRow(Base):
         "EntryCitationRow", order_by="EntryCitationRow.position", cascade="all, delete-orphan", back_populates="entry"
     )
     tags = relationship("EntryTagRow", cascade="all, delete-orphan", back_populates="entry")
+    steps = relationship(
+        "EntryStepRow", order_by="EntryStepRow.position", cascade="all, delete-orphan", back_populates="entry"
+    )
     related = relationship(
         "EntryRelatedRow",
         order_by="EntryRelatedRow.position",
@@ -103,6 +106,25 @@ class EntryCitationRow(Base):
 
     def __repr__(self) -> str:
         return f"<EntryCitation {self.entry_id} -> {self.source_id}/{self.section_id}>"
+
+
+class EntryStepRow(Base):
+    """One step of an entry's ordered checklist, with its citation."""
+
+    __tablename__ = "entry_steps"
+    __table_args__ = (
+        ForeignKeyConstraint(["source_id", "section_id"], ["sections.source_id", "sections.id"]),
+    )
+
+    entry_id = Column(String(100), ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True)
+    position = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    source_id = Column(String(64), nullable=False)
+    section_id = Column(String(100), nullable=False)
+    entry = relationship("EntryRow", back_populates="steps")
+
+    def __repr__(self) -> str:
+        return f"<EntryStep {self.entry_id}#{self.position}>"
 
 
 class EntryTagRow(Base):

@@ -56,6 +56,14 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of an ordered checklist, with the source section that supports it."""
+
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
 class Entry:
     """One piece of guidance: a short answer, where it comes from, and how people ask for it."""
 
@@ -70,6 +78,12 @@ class Entry:
     agencies: tuple[str, ...] = ()
     age_stages: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    steps: tuple[Step, ...] = ()
+
+    @property
+    def all_citations(self) -> tuple[Citation, ...]:
+        """The entry's citations, then those of its steps, each once."""
+        return tuple(dict.fromkeys(self.citations + tuple(step.citation for step in self.steps)))
 
 
 @dataclass(frozen=True)

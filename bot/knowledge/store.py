@@ -19,11 +19,12 @@ from bot.knowledge.models import (
     EntryQuestionRow,
     EntryRelatedRow,
     EntryRow,
+    EntryStepRow,
     EntryTagRow,
     SectionRow,
     SourceRow,
 )
-from bot.knowledge.schema import Citation, Entry, Knowledge, Section, Source
+from bot.knowledge.schema import Citation, Entry, Knowledge, Section, Source, Step
 
 TAG_KINDS = ("keyword", "agency", "age_stage")
 
@@ -53,6 +54,7 @@ def _entry_fingerprint(entry: Entry) -> tuple:
     return (
         entry.topic, entry.title, entry.answer, entry.detail, entry.questions, entry.citations,
         tuple(sorted(entry.keywords)), tuple(sorted(entry.agencies)), tuple(sorted(entry.age_stages)), entry.related,
+        entry.steps,
     )
 
 
@@ -60,7 +62,9 @@ def save_knowledge(engine: Engine, knowledge: Knowledge) -> LoadReport:
     """Replace the stored knowledge with ``knowledge`` in a single transaction."""
     before = {entry.id: entry for entry in read_entries(engine)}
     with Session(engine, future=True) as session, session.begin():
-        for table in (EntryRelatedRow, EntryTagRow, EntryCitationRow, EntryQuestionRow, EntryRow, SectionRow, SourceRow):
+        for table in (
+            EntryRelatedRow, EntryStepRow, EntryTagRow, EntryCitationRow, EntryQuestionRow, EntryRow, SectionRow, SourceRow,
+        ):
             session.execute(delete(table))
         session.flush()
         for source in knowledge.sources.values():
@@ -102,6 +106,10 @@ def _entry_row(entry: Entry) -> EntryRow:
     row.citations = [
         EntryCitationRow(position=i, source_id=c.source, section_id=c.section) for i, c in enumerate(entry.citations)
     ]
+    row.steps = [
+        EntryStepRow(position=i, text=step.text, source_id=step.citation.source, section_id=step.citation.section)
+        for i, step in enumerate(entry.steps)
+    ]
     tags = {("keyword", k) for k in entry.keywords}
     tags |= {("agency", a) for a in entry.agencies}
     tags |= {("age_stage", a) for a in entry.age_stages}
@@ -133,6 +141,7 @@ def read_entries(engine: Engine) -> list[Entry]:
                 selectinload(EntryRow.citations),
                 selectinload(EntryRow.tags),
                 selectinload(EntryRow.related),
+                selectinload(EntryRow.steps),
             )
             .order_by(EntryRow.id)
         )
@@ -147,6 +156,7 @@ def _entry_from_row(row: EntryRow) -> Entry:
         citations=tuple(Citation(c.source_id, c.section_id) for c in row.citations),
         keywords=tags["keyword"], agencies=tags["agency"], age_stages=tags["age_stage"],
         related=tuple(r.related_id for r in row.related),
+        steps=tuple(Step(s.text, Citation(s.source_id, s.section_id)) for s in row.steps),
     )
 
 

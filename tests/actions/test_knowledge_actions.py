@@ -42,12 +42,42 @@ def test_answer_action_sends_notice_then_cited_answer_and_sets_slots():
     assert answer["custom"]["entry_id"] == "marac-what-is"
     assert answer["text"].splitlines()[-1].startswith("Source: ")
     assert answer["buttons"][0]["payload"].startswith("/choose_entry")
-    assert events == [SlotSet("notice_given", True), SlotSet("last_entry_id", "marac-what-is")]
+    offer = messages[2]
+    assert offer["custom"] == {"type": "agency_offer"}
+    assert [b["payload"] for b in offer["buttons"]][:2] == ['/inform_agency{"agency":"police"}',
+                                                          '/inform_agency{"agency":"childrens_social_care"}']
+    assert events == [SlotSet("notice_given", True), SlotSet("last_entry_id", "marac-what-is"),
+                      SlotSet("agency_offered", True)]
+
+
+def test_agency_offer_is_made_once():
+    messages, events = run(actions.ActionAnswerQuestion(), tracker(notice_given=True, agency_offered=True))
+    assert [m["custom"]["type"] for m in messages] == ["guidance"]
+    assert SlotSet("agency_offered", True) not in events
+
+
+def test_clicking_an_agency_sets_the_slot_and_tailors_the_last_answer():
+    messages, events = run(
+        actions.ActionSetAgency(),
+        tracker('/inform_agency{"agency":"probation"}', "inform_agency", 1.0, [{"entity": "agency", "value": "probation"}],
+                notice_given=True, last_entry_id="marac-what-is", agency_offered=True),
+    )
+    assert messages[0]["text"].startswith("Thanks. I'll add what the joint inspection found for Probation")
+    assert messages[1]["custom"]["type"] == "tailored" and messages[1]["text"].startswith("For Probation: ")
+    assert SlotSet("agency", "probation") in events
+
+
+def test_an_agency_without_findings_keeps_answers_general():
+    messages, events = run(
+        actions.ActionSetAgency(), tracker("I work in housing", "inform_agency", 0.9, [], notice_given=True),
+    )
+    assert "answers will stay general" in messages[0]["text"]
+    assert SlotSet("agency", "other") in events
 
 
 def test_notice_is_not_repeated_once_given():
     messages, _ = run(actions.ActionAnswerQuestion(), tracker(notice_given=True))
-    assert [m["custom"]["type"] for m in messages] == ["guidance"]
+    assert "opening_notice" not in [m["custom"]["type"] for m in messages]
 
 
 def test_danger_action_puts_999_first():
@@ -109,7 +139,8 @@ def test_action_names_match_the_domain():
 
     domain_actions = set(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["actions"])
     names = {cls().name() for cls in (actions.ActionAnswerQuestion, actions.ActionImmediateDanger,
-                                      actions.ActionNotCovered, actions.ActionSmallTalk, actions.ActionFollowUp)}
+                                      actions.ActionNotCovered, actions.ActionSmallTalk, actions.ActionFollowUp,
+                                      actions.ActionSetAgency)}
     assert names == domain_actions
 
 

@@ -1,6 +1,7 @@
 """Dialogue logic: reply format, the 999 message first, the notice once, honest 'not covered'."""
 
 import json
+import re
 
 import pytest
 
@@ -227,3 +228,49 @@ def test_an_age_stage_in_the_question_adds_its_impact(assistant):
     assert extra.custom["type"] == "tailored" and extra.custom["for"] == "age_stage"
     assert extra.text.startswith("For adolescents: ")
     assert assistant.entries[extra.custom["entry_id"]].topic == "age_impacts"
+
+
+@pytest.mark.parametrize(
+    "text, entry_id",
+    [
+        ("what assurance questions should we ask health?", "jtai-assurance-questions-health"),
+        ("key assurance questions for the police", "jtai-assurance-questions-police"),
+        ("KAQs for probation", "jtai-assurance-questions-probation"),
+        ("what assurance questions are there for schools", "jtai-assurance-questions-schools"),
+    ],
+)
+def test_assurance_questions_for_an_agency(assistant, text, entry_id):
+    reply = ask(assistant, text, "ask_recommendations", 0.6)
+    assert reply.entry_id == entry_id
+    assert any(line.startswith("Source: JTAI summary (2017)") and "Key Assurance Questions" in line
+               for line in reply.messages[0].text.splitlines())
+
+
+def test_assurance_questions_for_an_agency_without_any_offer_its_findings(assistant):
+    reply = ask(assistant, "what assurance questions should we ask Cafcass?", "ask_recommendations", 0.6)
+    assert reply.messages[0].text.startswith("The joint inspection summary (2017) sets no Key Assurance Questions for Cafcass")
+    assert "cafcass" in assistant.entries[reply.entry_id].agencies
+    assert reply.messages[1].text.splitlines()[-1].startswith("Source: JTAI summary (2017), Key Finding")
+
+
+def test_assurance_questions_for_all_agencies(assistant):
+    reply = ask(assistant, "what are the key assurance questions for all agencies?", "ask_recommendations", 0.6)
+    assert reply.entry_id == "jtai-assurance-questions"
+    assert len(reply.messages[0].buttons) == 3 or reply.messages[0].buttons
+
+
+def test_after_marac_checklist_is_ordered_and_every_step_cited(assistant):
+    reply = ask(assistant, "what do I do after MARAC for the child?", "ask_marac", 0.8)
+    assert reply.entry_id == "marac-and-the-child"
+    lines = reply.messages[0].text.splitlines()
+    steps = [line for line in lines if re.match(r"\d+\. ", line)]
+    assert len(steps) >= 8
+    assert [int(line.split(".")[0]) for line in steps] == list(range(1, len(steps) + 1))
+    assert all(line.endswith(")") and ("Panel Briefing 2" in line or "JTAI" in line or "WomenCentre" in line) for line in steps)
+    assert reply.messages[0].custom["steps"][0]["citation"].startswith("Panel Briefing 2 (2022)")
+
+
+def test_every_step_of_every_checklist_cites_a_source(knowledge):
+    for entry in knowledge.entries.values():
+        for step in entry.steps:
+            assert knowledge.sources[step.citation.source].section(step.citation.section), (entry.id, step.text)

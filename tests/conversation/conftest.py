@@ -74,3 +74,15 @@ def kinds(replies: list[dict]) -> list[str]:
 
 def guidance(replies: list[dict]) -> list[dict]:
     return [r["custom"] for r in replies if isinstance(r.get("custom"), dict) and r["custom"].get("type") == "guidance"]
+
+
+def messages(replies: list[dict]) -> list[dict]:
+    """The REST channel sends a message's ``custom`` payload as its own reply right after the
+    text: put them back together as {"text", "buttons", "custom"}."""
+    joined: list[dict] = []
+    for reply in replies:
+        if "custom" in reply and "text" not in reply and joined and "custom" not in joined[-1]:
+            joined[-1]["custom"] = reply["custom"]
+        else:
+            joined.append({k: v for k, v in reply.items() if k != "recipient_id"})
+    return joined

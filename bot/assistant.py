@@ -38,6 +38,7 @@ ADDENDUM_SENTENCES = 2
 AGENCY_SOURCE = "jtai2017"  # per-agency learning comes from the joint inspection
 AGE_TOPIC = "age_impacts"
 GENERIC_HEALTH = "health"
+AGENCY_FILLER = {"work", "job", "role", "currently", "actually", "change", "move", "agency", "team", "based", "sector"}
 ASSURANCE_TERM = "kaq"  # the term id of "key assurance questions" in terms.yml
 ASSURANCE_HEADING = "Key Assurance Questions"
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
@@ -215,6 +216,9 @@ class Assistant:
     def set_agency(self, turn: Turn) -> Reply:
         """Remember the practitioner's agency and show, for the last answer, what it adds."""
         def handle(t: Turn) -> Reply:
+            if not self._is_agency_statement(t):
+                # "KAQs for probation?" names an agency but asks something: answer it.
+                return self._answer(t)
             named = t.entity_values("agency")
             agency = self.agencies.get(named[0] if named else "other") or self.agencies.get("other")
             if agency is None or not self._agency_family(agency.id):
@@ -250,6 +254,18 @@ class Assistant:
             reply.messages.insert(position, notice)
             turn.notice_given = True
         return reply
+
+    def _is_agency_statement(self, turn: Turn) -> bool:
+        """"I'm a health visitor", "probation", a button: the message only says who is asking."""
+        text = (turn.text or "").strip()
+        if text.startswith("/"):
+            return True
+        if "?" in text:
+            return False
+        analysis = self.index.analyse(text)
+        named = {w for m in analysis.mentions for w in self.index.analyse(m.text).lemmas}
+        leftover = [lemma for lemma in analysis.lemmas if lemma not in named and lemma not in AGENCY_FILLER]
+        return len(leftover) <= 1
 
     def _is_question(self, turn: Turn) -> bool:
         """Too many content words for small talk or a follow-up: treat the message as a question."""

@@ -274,3 +274,18 @@ def test_every_step_of_every_checklist_cites_a_source(knowledge):
     for entry in knowledge.entries.values():
         for step in entry.steps:
             assert knowledge.sources[step.citation.source].section(step.citation.section), (entry.id, step.text)
+
+
+@pytest.mark.parametrize("text", ["I'm a police officer", "I work in children's social care", "probation",
+                                  "I'm the DSL at a primary school"])
+def test_saying_your_agency_sets_it(assistant, text):
+    entities = [{"entity": "agency", "value": m.id} for m in assistant.index.analyse(text).mentions if m.label == "agency"]
+    reply = assistant.set_agency(Turn(text=text, intent="inform_agency", confidence=0.8, entities=entities))
+    assert reply.kind == "agency_set" and reply.agency == entities[0]["value"]
+
+
+def test_a_question_that_names_an_agency_is_answered_not_taken_as_the_agency(assistant):
+    reply = assistant.set_agency(Turn(text="KAQs for probation / the CRC?", intent="inform_agency", confidence=0.6,
+                                      entities=[{"entity": "agency", "value": "probation"}]))
+    assert reply.kind == "answer" and reply.entry_id == "jtai-assurance-questions-probation"
+    assert reply.agency is None

@@ -19,7 +19,7 @@ def analyse():
         ("two health visitors attended", "agency", "health_visitor"),
         ("MARAC was yesterday", "process", "marac"),
         ("after the multi-agency risk assessment conference", "process", "marac"),
-        ("CSC said no further action", "process", "csc"),
+        ("CSC said no further action", "agency", "childrens_social_care"),
         ("a DV incident", "concept", "domestic_abuse"),
         ("our DSL asked", "agency", "school"),
         ("a 15 year old boy", "age_stage", "adolescents"),

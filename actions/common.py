@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
@@ -14,6 +15,7 @@ LAST_ENTRY_SLOT = "last_entry_id"
 NOTICE_SLOT = "notice_given"
 AGENCY_SLOT = "agency"
 OFFERED_SLOT = "agency_offered"
+REFLECTION_SLOT = "reflection"
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -31,7 +33,15 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         agency=named("agency") or tracker.get_slot(AGENCY_SLOT),
         age_stage=named("age_stage"),
         agency_offered=bool(tracker.get_slot(OFFERED_SLOT)),
+        reflection=_state(tracker.get_slot(REFLECTION_SLOT)),
     )
+
+
+def _state(raw) -> dict | None:
+    try:
+        return json.loads(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dict[str, Any]]:
@@ -45,4 +55,6 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dic
         events.append(SlotSet(AGENCY_SLOT, reply.agency))
     if reply.agency_offered:
         events.append(SlotSet(OFFERED_SLOT, True))
+    if reply.reflection_changed:
+        events.append(SlotSet(REFLECTION_SLOT, json.dumps(reply.reflection) if reply.reflection else None))
     return events

@@ -19,6 +19,7 @@ from bot.knowledge.search import Hit, SearchIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
 from bot.messages import Messages, load_messages
 from bot.nlp.pipeline import analyser_for
+from bot.reflection import Reflection, load_reflection
 from bot.safety import DangerCheck, load_danger_check
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ ADDENDUM_SENTENCES = 2
 AGENCY_SOURCE = "jtai2017"  # per-agency learning comes from the joint inspection
 AGE_TOPIC = "age_impacts"
 GENERIC_HEALTH = "health"
+START_REFLECTION = "start_reflection"
 AGENCY_FILLER = {"work", "job", "role", "currently", "actually", "change", "move", "agency", "team", "based", "sector"}
 ASSURANCE_TERM = "kaq"  # the term id of "key assurance questions" in terms.yml
 ASSURANCE_HEADING = "Key Assurance Questions"
@@ -68,6 +70,7 @@ class Turn:
     agency: str | None = None  # the practitioner's agency: from this message or the slot
     age_stage: str | None = None  # an age stage named in this message
     agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
+    reflection: dict | None = None  # the guided reflection's state while one is under way
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
@@ -92,6 +95,8 @@ class Reply:
     danger: bool = False
     agency: str | None = None  # set when the practitioner told us their agency
     agency_offered: bool = False  # set when this reply made the offer
+    reflection: dict | None = None  # the reflection's new state (None: none under way)
+    reflection_changed: bool = False
 
     @property
     def text(self) -> str:
@@ -116,6 +121,7 @@ class Assistant:
         index: SearchIndex,
         agencies: dict[str, VocabularyItem] | None = None,
         age_stages: dict[str, VocabularyItem] | None = None,
+        reflection: Reflection | None = None,
     ):
         if not entries:
             raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
@@ -127,6 +133,7 @@ class Assistant:
         self.index = index
         self.agencies = agencies or {}
         self.age_stages = age_stages or {}
+        self.reflection = reflection
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Assistant":
@@ -134,15 +141,17 @@ class Assistant:
         entries = read_entries(engine)
         analyser = analyser_for(settings.knowledge_dir)
         _, agencies, age_stages = load_vocabulary(settings.knowledge_dir)
+        sources = read_sources(engine)
         return cls(
             entries=entries,
-            sources=read_sources(engine),
+            sources=sources,
             topics=load_topics(settings.knowledge_dir),
             messages=load_messages(settings.messages_file),
             danger=load_danger_check(settings.safety_file),
             index=SearchIndex(entries, analyser),
             agencies=agencies,
             age_stages=age_stages,
+            reflection=load_reflection(settings.reflection_file, tuple(sources.items())),
         )
 
     # -- entry points, one per action ------------------------------------------------
@@ -157,6 +166,18 @@ class Assistant:
         messages = [BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"})]
         pattern_match = self.danger.matches(turn.text)
         sure_danger = turn.intent == "immediate_danger" and (pattern_match or turn.confidence >= SURE_DANGER)
+        if self._reflecting(turn):
+            if pattern_match or sure_danger:
+                # 999 first; the reflection keeps its place and its summary repeats the 999 line.
+                state = {**turn.reflection, "danger": True}
+                messages.append(self._reflection_question(state, prefix=self.reflection.texts["resume"]))
+                reply = Reply("immediate_danger", messages, danger=True, reflection=state, reflection_changed=True)
+            else:
+                # An unsure guess ("yeah he controls the money"): 999 first, then carry on.
+                reply = self._reflection_turn(turn)
+                reply.messages[:0] = messages
+                reply.danger = True
+            return self._finish(turn, reply)
         entry_id = None
         if not sure_danger:
             try:
@@ -240,7 +261,10 @@ class Assistant:
         if self.danger.matches(turn.text) or turn.intent == "immediate_danger":
             return self.immediate_danger(turn)
         try:
-            reply = self._unreadable(turn) or handler(turn)
+            if self._reflecting(turn):
+                reply = self._reflection_turn(turn)
+            else:
+                reply = self._unreadable(turn) or handler(turn)
         except Exception:  # the chat must never go silent
             log.exception("failed to answer %r", turn.intent)
             reply = self._text_reply("error", self.messages["error"])
@@ -286,6 +310,8 @@ class Assistant:
         chosen = turn.entity_values("entry_id")
         if chosen and chosen[0] in self.entries:
             return self._entry_reply(self.entries[chosen[0]])
+        if turn.intent == START_REFLECTION and self.reflection is not None:
+            return self._start_reflection()
         unreadable = self._unreadable(turn)
         if unreadable is not None:
             return unreadable
@@ -301,6 +327,8 @@ class Assistant:
         hits = self.rank(text, turn.intent, turn.confidence)
         decision = self.decide(hits, turn.intent, turn.confidence)
         if decision == "answer":
+            if self.reflection is not None and hits[0].entry.id == self.reflection.entry:
+                return self._orientation()
             return self._offer_agency(self._tailor(self._entry_reply(hits[0].entry), hits[0].entry, turn), turn)
         if decision == "suggest":
             return self._did_you_mean(hits)
@@ -322,6 +350,99 @@ class Assistant:
             if match is not None:
                 reply.messages.append(self._addendum(match, stage.label, "age_stage"))
         return reply
+
+    # -- the guided reflection ---------------------------------------------------------------
+
+    def _reflecting(self, turn: Turn) -> bool:
+        state = turn.reflection
+        return (
+            self.reflection is not None and isinstance(state, dict) and state.get("id") == self.reflection.id
+            and not self.reflection.finished(state)
+        )
+
+    def _orientation(self) -> Reply:
+        """One or two cited sentences, then the offer to go through the indicators together."""
+        r = self.reflection
+        citations = [self.cite(c) for c in r.orientation_citations]
+        text = "\n".join([r.orientation] + [f"Source: {c['citation']}" for c in citations])
+        custom = {"type": "guidance", "entry_id": r.entry, "title": r.title, "citations": citations}
+        buttons = [
+            {"title": r.texts["start_button"], "payload": button_payload(START_REFLECTION)},
+            {"title": r.texts["skip_button"], "payload": button_payload("choose_entry", entry_id=r.entry)},
+        ]
+        offer = BotMessage(r.texts["offer"], buttons=buttons, custom={"type": "reflection_offer"})
+        return Reply("answer", [BotMessage(text, custom=custom), offer], entry_id=r.entry)
+
+    def _start_reflection(self) -> Reply:
+        state = self.reflection.start()
+        intro = BotMessage(self.reflection.texts["intro"], custom={"type": "reflection_intro"})
+        return Reply("reflection", [intro, self._reflection_question(state)], reflection=state, reflection_changed=True)
+
+    def _reflection_question(self, state: dict, prefix: str = "") -> BotMessage:
+        r = self.reflection
+        question = r.current(state)
+        number, total = state["step"] + 1, len(r.questions)
+        text = f"{prefix}\n" if prefix else ""
+        text += f"Question {number} of {total}: {question.text}"
+        payloads = {"yes": "yes", "no": "no", "not_sure": "not sure", "back": "go back", "stop": "stop"}
+        keys = ["yes", "no", "not_sure"] + (["back"] if number > 1 else []) + ["stop"]
+        buttons = [{"title": r.buttons[k], "payload": payloads[k]} for k in keys]
+        custom = {"type": "reflection_question", "question_id": question.id, "number": number, "of": total}
+        return BotMessage(text, buttons=buttons, custom=custom)
+
+    def _reflection_turn(self, turn: Turn) -> Reply:
+        """One message while the reflection is under way: an answer, a command, or a question."""
+        r, state = self.reflection, turn.reflection
+
+        def asking(new_state: dict, prefix: str = "", before: list[BotMessage] | None = None) -> Reply:
+            messages = (before or []) + [self._reflection_question(new_state, prefix)]
+            return Reply("reflection", messages, reflection=new_state, reflection_changed=True)
+
+        if turn.intent == START_REFLECTION:
+            return self._start_reflection()
+        command = r.command(turn.text)
+        if command == "stop":
+            stopped = BotMessage(r.texts["stopped"], custom={"type": "reflection_stopped"})
+            return Reply("reflection", [stopped], reflection=None, reflection_changed=True)
+        if command == "restart":
+            return self._start_reflection()
+        if command == "back":
+            if state.get("step", 0) == 0:
+                return asking(state, r.texts["back_at_start"])
+            return asking(r.back(state))
+        answer = r.parse_answer(turn.text, turn.intent)
+        if answer is not None:
+            new_state = r.record(state, answer)
+            if r.finished(new_state):
+                return self._reflection_summary(new_state)
+            return asking(new_state)
+        # Not an answer: a question asked on the way is answered, then the reflection resumes.
+        aside = self._answer(Turn(text=turn.text, intent=turn.intent, confidence=turn.confidence,
+                                  entities=turn.entities, agency=turn.agency, agency_offered=True))
+        if aside.kind in {"answer", "not_covered"}:
+            return asking(state, r.texts["resume"], before=aside.messages)
+        return asking(state, r.texts["not_understood"])
+
+    def _reflection_summary(self, state: dict) -> Reply:
+        r = self.reflection
+        lines = r.summary_lines(state, lambda c: self.cite(c)["citation"])
+        citations = [self.cite(c) for c in r.citations(state)]
+        lines += [f"Source: {c['citation']}" for c in citations]
+        found = r.findings(state)
+        custom = {
+            "type": "reflection_summary",
+            "indicators": [q.id for q in r.questions if state["answers"].get(q.id) is not None
+                           and q.outcomes[state["answers"][q.id]].kind == "indicator"],
+            "unclear": [q.id for q in r.questions if state["answers"].get(q.id) is not None
+                        and q.outcomes[state["answers"][q.id]].kind in {"gap", "unclear"}],
+            "citations": citations,
+        }
+        messages = [BotMessage("\n".join(lines), custom=custom)]
+        if state.get("danger"):
+            messages.insert(0, BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"}))
+        del found
+        return Reply("reflection_summary", messages, reflection=None, reflection_changed=True,
+                     danger=bool(state.get("danger")))
 
     def _offer_agency(self, reply: Reply, turn: Turn) -> Reply:
         """Once per conversation, after an answer (never instead of one), offer to tailor answers."""

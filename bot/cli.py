@@ -86,6 +86,30 @@ def knowledge_coverage(knowledge_dir: Path | None, uncovered: bool) -> None:
         sys.exit(1)
 
 
+@cli.group()
+def reflection() -> None:
+    """The guided 'conflict or abuse?' reflection."""
+
+
+@reflection.command("validate")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def reflection_validate(path: Path | None) -> None:
+    """Check a reflection file: questions, outcomes, citations, answer patterns.
+
+    Example: bot reflection validate knowledge/reflection/conflict_or_abuse.yml
+    """
+    from bot.reflection import ReflectionError, load_reflection
+
+    settings = load_settings()
+    sources = _load_or_exit(settings.knowledge_dir).sources
+    try:
+        loaded = load_reflection(path or settings.reflection_file, tuple(sources.items()))
+    except ReflectionError as exc:
+        click.echo(f"{len(exc.problems)} problem(s):\n{exc}", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(loaded.questions)} questions, {len(loaded.consequences)} consequences, every one cited.")
+
+
 @cli.command("ask")
 @click.argument("question")
 def ask(question: str) -> None:

@@ -38,6 +38,10 @@ class Settings:
         return self.knowledge_dir / "safety.yml"
 
     @property
+    def reflection_file(self) -> Path:
+        return self.knowledge_dir / "reflection" / "conflict_or_abuse.yml"
+
+    @property
     def messages_file(self) -> Path:
         return self.knowledge_dir / "messages.yml"
 

@@ -15,14 +15,14 @@ def ask(assistant, text, intent=None, confidence=0.0, **kwargs):
 
 
 def test_guidance_reply_ends_with_source_lines_and_carries_citations(assistant):
-    reply = ask(assistant, "is this conflict or abuse?", "ask_conflict_vs_abuse", 0.95)
+    reply = ask(assistant, "what is Operation Encompass?", "ask_definition", 0.95, agency_offered=True)
     (message,) = reply.messages
     lines = message.text.splitlines()
     sources = [line for line in lines if line.startswith("Source: ")]
     assert lines[-len(sources):] == sources and sources
-    assert sources[0] == "Source: Panel Briefing 2 (2022), 'Distinguishing domestic abuse from 'parental conflict''"
+    assert sources[0] == "Source: Panel Briefing 2 (2022), 'Operation Encompass'"
     assert message.custom["type"] == "guidance"
-    assert message.custom["entry_id"] == reply.entry_id == "conflict-vs-abuse"
+    assert message.custom["entry_id"] == reply.entry_id == "operation-encompass"
     assert [c["citation"] for c in message.custom["citations"]] == [s.removeprefix("Source: ") for s in sources]
     assert "\n\n" not in message.text  # Rasa's REST channel would split the Source lines off
 
@@ -222,7 +222,7 @@ def test_no_agency_addendum_for_other_or_unknown_agency(assistant):
 
 
 def test_an_age_stage_in_the_question_adds_its_impact(assistant):
-    reply = ask(assistant, "is this conflict or abuse? the child is a teenager", "ask_conflict_vs_abuse", 0.9,
+    reply = ask(assistant, "what is MARAC? the child is a teenager", "ask_marac", 0.9,
                 age_stage="adolescents")
     extra = reply.messages[-1]
     assert extra.custom["type"] == "tailored" and extra.custom["for"] == "age_stage"

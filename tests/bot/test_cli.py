@@ -76,3 +76,17 @@ def test_every_command_has_help_text(path, command):
     assert command.help and command.help.strip()
     if not isinstance(command, click.Group):
         assert "Example:" in command.help, f"bot {' '.join(path)} has no example"
+
+
+def test_reflection_validate(runner, tmp_path):
+    ok = runner.invoke(cli.cli, ["reflection", "validate"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.startswith("OK: 8 questions, 8 consequences")
+    from bot.config import PROJECT_ROOT
+
+    broken = tmp_path / "r.yml"
+    text = (PROJECT_ROOT / "knowledge" / "reflection" / "conflict_or_abuse.yml").read_text()
+    broken.write_text(text.replace("section: domestic-abuse-informed}", "section: missing}", 1))
+    result = runner.invoke(cli.cli, ["reflection", "validate", str(broken)])
+    assert result.exit_code == 1
+    assert "r.yml: question 'fear': outcomes.yes.citation: source 'panel2022' has no section 'missing'" in result.stderr

@@ -55,7 +55,7 @@ def test_agency_from_free_text_is_remembered_and_can_change(chat):
     chat.send("hi")
     first = chat.send("I'm a health visitor - what is MARAC?")
     assert tailored(first)[0]["text"].startswith("For Health visitor: ")
-    later = chat.send("is this conflict or abuse?")
+    later = chat.send("does hearing abuse count as harm to a child?")
     assert tailored(later)[0]["text"].startswith("For Health visitor: ")
     changed = chat.send('/inform_agency{"agency":"probation"}')
     assert "Probation" in texts(changed)[0]

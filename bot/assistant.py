@@ -263,6 +263,8 @@ class Assistant:
         try:
             if self._reflecting(turn):
                 reply = self._reflection_turn(turn)
+            elif self._reflection_offered(turn):
+                reply = self._answer_offer(turn, handler)
             else:
                 reply = self._unreadable(turn) or handler(turn)
         except Exception:  # the chat must never go silent
@@ -357,8 +359,22 @@ class Assistant:
         state = turn.reflection
         return (
             self.reflection is not None and isinstance(state, dict) and state.get("id") == self.reflection.id
-            and not self.reflection.finished(state)
+            and "step" in state and not self.reflection.finished(state)
         )
+
+    def _reflection_offered(self, turn: Turn) -> bool:
+        state = turn.reflection
+        return self.reflection is not None and isinstance(state, dict) and state.get("offered") is True
+
+    def _answer_offer(self, turn: Turn, handler) -> Reply:
+        """A typed "yes" to "shall we go through the indicators?" starts; anything else moves on."""
+        answer = self.reflection.parse_answer(turn.text, turn.intent) if len(turn.text.split()) <= 4 else None
+        if answer == "yes":
+            return self._start_reflection()
+        reply = self._unreadable(turn) or handler(turn)
+        if not reply.reflection_changed:
+            reply.reflection, reply.reflection_changed = None, True
+        return reply
 
     def _orientation(self) -> Reply:
         """One or two cited sentences, then the offer to go through the indicators together."""
@@ -371,7 +387,8 @@ class Assistant:
             {"title": r.texts["skip_button"], "payload": button_payload("choose_entry", entry_id=r.entry)},
         ]
         offer = BotMessage(r.texts["offer"], buttons=buttons, custom={"type": "reflection_offer"})
-        return Reply("answer", [BotMessage(text, custom=custom), offer], entry_id=r.entry)
+        return Reply("answer", [BotMessage(text, custom=custom), offer], entry_id=r.entry,
+                     reflection={"id": r.id, "offered": True}, reflection_changed=True)
 
     def _start_reflection(self) -> Reply:
         state = self.reflection.start()

@@ -213,3 +213,13 @@ def test_danger_mid_reflection_gets_999_first_and_in_the_summary(assistant):
     replies, state = play(assistant, ["yes"] * 7, state)
     assert "call 999" in replies[-1].messages[0].text
     assert replies[-1].messages[1].custom["type"] == "reflection_summary"
+
+
+def test_typing_yes_to_the_offer_starts_the_reflection(assistant):
+    offer = assistant.answer_question(Turn(text="is this conflict or abuse?", intent="ask_conflict_vs_abuse", confidence=0.9))
+    assert offer.reflection == {"id": "conflict-or-abuse", "offered": True}
+    started = assistant.small_talk(Turn(text="yes please", intent="affirm", confidence=0.9, reflection=offer.reflection))
+    assert started.messages[-1].text.startswith("Question 1 of 8")
+    moved_on = assistant.answer_question(Turn(text="what is MARAC?", intent="ask_marac", confidence=0.9,
+                                              reflection=offer.reflection, agency_offered=True))
+    assert moved_on.entry_id == "marac-what-is" and moved_on.reflection_changed and moved_on.reflection is None

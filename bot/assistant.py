@@ -46,6 +46,8 @@ ASSURANCE_HEADING = "Key Assurance Questions"
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 CONTEXT_MAX_WORDS = 4  # "and for teenagers?" is a follow-up; a longer message is a new question
 TAG_FIELDS = {"age_stage": "age_stages", "agency": "agencies"}
+OVERRULE_COVERAGE = 0.5  # search evidence that overrules a confident "out of scope" intent
+OVERRULE_MATCH = 0.45
 SURE_DANGER = 0.9  # NLU confidence above which a danger message gets only the 999 message
 MAX_SHORT_TOKENS = 3  # small talk and follow-ups have at most this many content words
 OUT_OF_SCOPE_CONFIDENCE = 0.6
@@ -195,7 +197,7 @@ class Assistant:
 
     def not_covered(self, turn: Turn) -> Reply:
         def handle(t: Turn) -> Reply:
-            if t.confidence < OUT_OF_SCOPE_CONFIDENCE:
+            if t.confidence < OUT_OF_SCOPE_CONFIDENCE or self._clearly_answerable(t):
                 return self._answer(t)
             return self._text_reply("not_covered", self._not_covered_text(t.text))
         return self._guarded(turn, handle)
@@ -280,6 +282,18 @@ class Assistant:
             reply.messages.insert(position, notice)
             turn.notice_given = True
         return reply
+
+    def _clearly_answerable(self, turn: Turn) -> bool:
+        """The knowledge search has such strong evidence that a confident 'out of scope' guess
+        from NLU is overruled ("how do schools find out about police call-outs?")."""
+        text = (turn.text or "").strip()
+        if not text or self.messages.not_covered_topic(text) is not None:
+            return False
+        hits = self.rank(text, None, 0.0)
+        if not hits:
+            return False
+        best = hits[0]
+        return (best.coverage >= OVERRULE_COVERAGE and best.score >= STRONG_SCORE) or best.question_match >= OVERRULE_MATCH
 
     def _is_agency_statement(self, turn: Turn) -> bool:
         """"I'm a health visitor", "probation", a button: the message only says who is asking."""

@@ -1,7 +1,8 @@
 """Ranked text search over knowledge entries (BM25 over lemmas and canonical term ids).
 
 The index is built in memory from the entries at start-up, so it works whatever the
-database is. Every synonym of a domain term contributes the same ``term:<id>`` token,
+database is. Every synonym of a domain term contributes the same ``term:<id>`` token
+(``ctx:<id>`` for agencies and age stages, which count for less),
 which is how "DV", "domestic violence" and "domestic abuse" meet.
 """
 
@@ -16,6 +17,10 @@ from bot.knowledge.schema import Entry
 from bot.nlp.pipeline import Analysis
 
 K1, B = 1.2, 0.75
+# Agencies and age stages in a question are usually its context ("I'm a HV...", "a 10 year
+# old...") rather than its subject, so their canonical tokens count for less.
+CONTEXT_LABELS = {"agency", "age_stage"}
+CONTEXT_WEIGHT = 0.5
 MIN_CORRECTED_LENGTH = 6
 # How much each part of an entry counts: the ways people ask and the title say most
 # about what an entry is for; the answer text adds recall.
@@ -24,7 +29,9 @@ FIELD_WEIGHTS = {"title": 2, "questions": 2, "keywords": 2, "answer": 1}
 
 def tokens_of(analysis: Analysis) -> list[str]:
     """Search tokens: content lemmas plus one canonical token per domain mention."""
-    return list(analysis.lemmas) + [f"term:{m.id}" for m in analysis.mentions]
+    return list(analysis.lemmas) + [
+        f"{'ctx' if m.label in CONTEXT_LABELS else 'term'}:{m.id}" for m in analysis.mentions
+    ]
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,7 @@ class SearchIndex:
         query = self.query_tokens(text)
         if not query or not self.entries:
             return []
-        weights = {t: self.idf.get(t, self.max_idf) for t in query}
+        weights = {t: self.idf.get(t, self.max_idf) * self._query_weight(t) for t in query}
         total_weight = sum(weights.values())
         hits = []
         query_set = set(query)
@@ -117,7 +124,7 @@ class SearchIndex:
                 tf = counts.get(token, 0)
                 if not tf:
                     continue
-                idf = self.idf[token]
+                idf = self.idf[token] * self._query_weight(token)
                 score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / self.avg_length))
                 matched += weights[token]
             if score > 0:
@@ -125,6 +132,10 @@ class SearchIndex:
                 hits.append(Hit(entry=entry, score=score, coverage=matched / total_weight, question_match=similarity))
         hits.sort(key=lambda h: (-h.score, h.entry.id))
         return hits[:limit]
+
+    @staticmethod
+    def _query_weight(token: str) -> float:
+        return CONTEXT_WEIGHT if token.startswith("ctx:") else 1.0
 
     def _similarity(self, query: set[str], question: set[str]) -> float:
         """IDF-weighted Jaccard similarity between the query and one way of asking for an entry."""

@@ -46,7 +46,7 @@ ASSURANCE_HEADING = "Key Assurance Questions"
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 CONTEXT_MAX_WORDS = 4  # "and for teenagers?" is a follow-up; a longer message is a new question
 TAG_FIELDS = {"age_stage": "age_stages", "agency": "agencies"}
-OVERRULE_COVERAGE = 0.5  # search evidence that overrules a confident "out of scope" intent
+OVERRULE_COVERAGE = 0.4  # search evidence that overrules a confident "out of scope" intent
 OVERRULE_MATCH = 0.45
 SURE_DANGER = 0.9  # NLU confidence above which a danger message gets only the 999 message
 MAX_SHORT_TOKENS = 3  # small talk and follow-ups have at most this many content words

@@ -41,9 +41,8 @@ from bot.safety import load_danger_check
 DANGER_INTENT = "immediate_danger"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Entities from the EntityRuler of the project's blank-English spaCy pipeline."""
+class _RuleBased:
+    """What both components share: nothing to train, nothing to persist, no configuration."""
 
     @classmethod
     def create(
@@ -52,14 +51,19 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "DomainEntityExtractor":
+    ) -> "_RuleBased":
         return cls()
-
-    def __init__(self) -> None:
-        self.analyse = analyser_for(load_settings().knowledge_dir)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+class DomainEntityExtractor(_RuleBased, GraphComponent, EntityExtractorMixin):
+    """Entities from the EntityRuler of the project's blank-English spaCy pipeline."""
+
+    def __init__(self) -> None:
+        self.analyse = analyser_for(load_settings().knowledge_dir)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -81,24 +85,11 @@ class DomainEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ImmediateDangerClassifier(GraphComponent, IntentClassifier):
+class ImmediateDangerClassifier(_RuleBased, GraphComponent, IntentClassifier):
     """Overrides the predicted intent with ``immediate_danger`` when the safety patterns match."""
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ImmediateDangerClassifier":
-        return cls()
 
     def __init__(self) -> None:
         self.danger = load_danger_check(load_settings().safety_file)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

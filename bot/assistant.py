@@ -6,20 +6,20 @@ that build a ``Turn`` from the tracker and send the ``Reply`` messages.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from bot.config import Settings, load_settings
-from bot.knowledge.loader import count_sentences, load_topics, load_vocabulary
+from bot.knowledge.loader import load_topics, load_vocabulary
 from bot.knowledge.schema import Citation, Entry, Source, VocabularyItem
 from bot.knowledge.search import Hit, SearchIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
 from bot.messages import Messages, load_messages
 from bot.nlp.pipeline import analyser_for
 from bot.reflection import Reflection, load_reflection
+from bot.reflection_dialogue import START_REFLECTION, ReflectionDialogue
+from bot.replies import BotMessage, Reply, Turn, button_payload
 from bot.safety import DangerCheck, load_danger_check
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,6 @@ ADDENDUM_SENTENCES = 2
 AGENCY_SOURCE = "jtai2017"  # per-agency learning comes from the joint inspection
 AGE_TOPIC = "age_impacts"
 GENERIC_HEALTH = "health"
-START_REFLECTION = "start_reflection"
 AGENCY_FILLER = {"work", "job", "role", "currently", "actually", "change", "move", "agency", "team", "based", "sector"}
 ASSURANCE_TERM = "kaq"  # the term id of "key assurance questions" in terms.yml
 ASSURANCE_HEADING = "Key Assurance Questions"
@@ -59,58 +58,7 @@ SMALL_TALK = {
 }
 
 
-@dataclass
-class Turn:
-    """What the assistant knows about one user message."""
-
-    text: str
-    intent: str | None = None
-    confidence: float = 0.0
-    entities: list[dict] = field(default_factory=list)
-    last_entry_id: str | None = None
-    notice_given: bool = True
-    agency: str | None = None  # the practitioner's agency: from this message or the slot
-    age_stage: str | None = None  # an age stage named in this message
-    agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
-    reflection: dict | None = None  # the guided reflection's state while one is under way
-
-    def entity_values(self, name: str) -> list[str]:
-        return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
-
-
-@dataclass
-class BotMessage:
-    """One message to the user: text, optional buttons, optional structured payload."""
-
-    text: str
-    buttons: list[dict] = field(default_factory=list)
-    custom: dict | None = None
-
-
-@dataclass
-class Reply:
-    """The assistant's messages for a turn and what to remember from it."""
-
-    kind: str
-    messages: list[BotMessage]
-    entry_id: str | None = None
-    danger: bool = False
-    agency: str | None = None  # set when the practitioner told us their agency
-    agency_offered: bool = False  # set when this reply made the offer
-    reflection: dict | None = None  # the reflection's new state (None: none under way)
-    reflection_changed: bool = False
-
-    @property
-    def text(self) -> str:
-        return "\n".join(m.text for m in self.messages)
-
-
-def button_payload(intent: str, **entities: str) -> str:
-    """A Rasa button payload that selects ``intent`` (and entities) without NLU."""
-    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
-
-
-class Assistant:
+class Assistant(ReflectionDialogue):
     """Answers practitioners from the knowledge store, safely and honestly."""
 
     def __init__(
@@ -366,114 +314,6 @@ class Assistant:
             if match is not None:
                 reply.messages.append(self._addendum(match, stage.label, "age_stage"))
         return reply
-
-    # -- the guided reflection ---------------------------------------------------------------
-
-    def _reflecting(self, turn: Turn) -> bool:
-        state = turn.reflection
-        return (
-            self.reflection is not None and isinstance(state, dict) and state.get("id") == self.reflection.id
-            and "step" in state and not self.reflection.finished(state)
-        )
-
-    def _reflection_offered(self, turn: Turn) -> bool:
-        state = turn.reflection
-        return self.reflection is not None and isinstance(state, dict) and state.get("offered") is True
-
-    def _answer_offer(self, turn: Turn, handler) -> Reply:
-        """A typed "yes" to "shall we go through the indicators?" starts; anything else moves on."""
-        answer = self.reflection.parse_answer(turn.text, turn.intent) if len(turn.text.split()) <= 4 else None
-        if answer == "yes":
-            return self._start_reflection()
-        reply = self._unreadable(turn) or handler(turn)
-        if not reply.reflection_changed:
-            reply.reflection, reply.reflection_changed = None, True
-        return reply
-
-    def _orientation(self) -> Reply:
-        """One or two cited sentences, then the offer to go through the indicators together."""
-        r = self.reflection
-        citations = [self.cite(c) for c in r.orientation_citations]
-        text = "\n".join([r.orientation] + [f"Source: {c['citation']}" for c in citations])
-        custom = {"type": "guidance", "entry_id": r.entry, "title": r.title, "citations": citations}
-        buttons = [
-            {"title": r.texts["start_button"], "payload": button_payload(START_REFLECTION)},
-            {"title": r.texts["skip_button"], "payload": button_payload("choose_entry", entry_id=r.entry)},
-        ]
-        offer = BotMessage(r.texts["offer"], buttons=buttons, custom={"type": "reflection_offer"})
-        return Reply("answer", [BotMessage(text, custom=custom), offer], entry_id=r.entry,
-                     reflection={"id": r.id, "offered": True}, reflection_changed=True)
-
-    def _start_reflection(self) -> Reply:
-        state = self.reflection.start()
-        intro = BotMessage(self.reflection.texts["intro"], custom={"type": "reflection_intro"})
-        return Reply("reflection", [intro, self._reflection_question(state)], reflection=state, reflection_changed=True)
-
-    def _reflection_question(self, state: dict, prefix: str = "") -> BotMessage:
-        r = self.reflection
-        question = r.current(state)
-        number, total = state["step"] + 1, len(r.questions)
-        text = f"{prefix}\n" if prefix else ""
-        text += f"Question {number} of {total}: {question.text}"
-        payloads = {"yes": "yes", "no": "no", "not_sure": "not sure", "back": "go back", "stop": "stop"}
-        keys = ["yes", "no", "not_sure"] + (["back"] if number > 1 else []) + ["stop"]
-        buttons = [{"title": r.buttons[k], "payload": payloads[k]} for k in keys]
-        custom = {"type": "reflection_question", "question_id": question.id, "number": number, "of": total}
-        return BotMessage(text, buttons=buttons, custom=custom)
-
-    def _reflection_turn(self, turn: Turn) -> Reply:
-        """One message while the reflection is under way: an answer, a command, or a question."""
-        r, state = self.reflection, turn.reflection
-
-        def asking(new_state: dict, prefix: str = "", before: list[BotMessage] | None = None) -> Reply:
-            messages = (before or []) + [self._reflection_question(new_state, prefix)]
-            return Reply("reflection", messages, reflection=new_state, reflection_changed=True)
-
-        if turn.intent == START_REFLECTION:
-            return self._start_reflection()
-        command = r.command(turn.text)
-        if command == "stop":
-            stopped = BotMessage(r.texts["stopped"], custom={"type": "reflection_stopped"})
-            return Reply("reflection", [stopped], reflection=None, reflection_changed=True)
-        if command == "restart":
-            return self._start_reflection()
-        if command == "back":
-            if state.get("step", 0) == 0:
-                return asking(state, r.texts["back_at_start"])
-            return asking(r.back(state))
-        answer = r.parse_answer(turn.text, turn.intent)
-        if answer is not None:
-            new_state = r.record(state, answer)
-            if r.finished(new_state):
-                return self._reflection_summary(new_state)
-            return asking(new_state)
-        # Not an answer: a question asked on the way is answered, then the reflection resumes.
-        aside = self._answer(Turn(text=turn.text, intent=turn.intent, confidence=turn.confidence,
-                                  entities=turn.entities, agency=turn.agency, agency_offered=True))
-        if aside.kind in {"answer", "not_covered"}:
-            return asking(state, r.texts["resume"], before=aside.messages)
-        return asking(state, r.texts["not_understood"])
-
-    def _reflection_summary(self, state: dict) -> Reply:
-        r = self.reflection
-        lines = r.summary_lines(state, lambda c: self.cite(c)["citation"])
-        citations = [self.cite(c) for c in r.citations(state)]
-        lines += [f"Source: {c['citation']}" for c in citations]
-        found = r.findings(state)
-        custom = {
-            "type": "reflection_summary",
-            "indicators": [q.id for q in r.questions if state["answers"].get(q.id) is not None
-                           and q.outcomes[state["answers"][q.id]].kind == "indicator"],
-            "unclear": [q.id for q in r.questions if state["answers"].get(q.id) is not None
-                        and q.outcomes[state["answers"][q.id]].kind in {"gap", "unclear"}],
-            "citations": citations,
-        }
-        messages = [BotMessage("\n".join(lines), custom=custom)]
-        if state.get("danger"):
-            messages.insert(0, BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"}))
-        del found
-        return Reply("reflection_summary", messages, reflection=None, reflection_changed=True,
-                     danger=bool(state.get("danger")))
 
     def _offer_agency(self, reply: Reply, turn: Turn) -> Reply:
         """Once per conversation, after an answer (never instead of one), offer to tailor answers."""

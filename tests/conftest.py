@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bot.assistant import Assistant  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.store import make_engine, save_knowledge  # noqa: E402
+from bot.servers import start_servers  # noqa: E402
+from bot.training import ensure_model  # noqa: E402
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 TEST_DATA = Path(__file__).parent / "data"
@@ -48,3 +51,32 @@ def settings(tmp_path_factory, knowledge) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(settings) -> Assistant:
     return Assistant.from_settings(settings)
+
+
+# One trained model and one pair of running servers for all tests that talk to the
+# assistant (conversation and browser tests). The model is trained only if none exists
+# for the current inputs (see bot.training); the servers use a temporary knowledge
+# database and tracker store on free loopback ports.
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model():
+    path, _ = ensure_model()
+    return path
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model, tmp_path_factory, knowledge):
+    var = tmp_path_factory.mktemp("servers")
+    database_url = f"sqlite:///{var / 'knowledge.db'}"
+    save_knowledge(make_engine(database_url), knowledge)
+    env = {"DASG_DATABASE_URL": database_url, "DASG_VAR_DIR": str(var), "DASG_TRACKER_DB": str(var / "tracker.db")}
+    running = start_servers(trained_model, rasa_port=free_port(), action_port=free_port(), env=env, log_dir=var)
+    running.tracker_db = var / "tracker.db"
+    yield running
+    running.stop()

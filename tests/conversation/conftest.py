@@ -1,44 +1,11 @@
-"""One trained model and one pair of running servers for all whole-conversation tests.
-
-The model is trained only if none exists for the current inputs (see bot.training);
-the servers use a temporary knowledge database and tracker store on free loopback ports.
-"""
+"""A REST conversation with the running assistant (the servers fixture is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
 import requests
-
-from bot.knowledge.store import make_engine, save_knowledge
-from bot.servers import start_servers
-from bot.training import ensure_model
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="session")
-def trained_model():
-    path, _ = ensure_model()
-    return path
-
-
-@pytest.fixture(scope="session")
-def servers(trained_model, tmp_path_factory, knowledge):
-    var = tmp_path_factory.mktemp("servers")
-    database_url = f"sqlite:///{var / 'knowledge.db'}"
-    save_knowledge(make_engine(database_url), knowledge)
-    env = {"DASG_DATABASE_URL": database_url, "DASG_VAR_DIR": str(var), "DASG_TRACKER_DB": str(var / "tracker.db")}
-    running = start_servers(trained_model, rasa_port=free_port(), action_port=free_port(), env=env, log_dir=var)
-    running.tracker_db = var / "tracker.db"
-    yield running
-    running.stop()
 
 
 class Chat:

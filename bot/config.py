@@ -45,6 +45,14 @@ class Settings:
     def messages_file(self) -> Path:
         return self.knowledge_dir / "messages.yml"
 
+    @property
+    def directories_dir(self) -> Path:
+        return PROJECT_ROOT / "directories"
+
+    @property
+    def scenarios_dir(self) -> Path:
+        return self.knowledge_dir / "scenarios"
+
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables (``DASG_*``), falling back to embedded defaults."""

@@ -16,6 +16,7 @@ NOTICE_SLOT = "notice_given"
 AGENCY_SLOT = "agency"
 OFFERED_SLOT = "agency_offered"
 REFLECTION_SLOT = "reflection"
+SCENARIO_SLOT = "scenario"
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -34,6 +35,7 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         age_stage=named("age_stage"),
         agency_offered=bool(tracker.get_slot(OFFERED_SLOT)),
         reflection=_state(tracker.get_slot(REFLECTION_SLOT)),
+        scenario=_state(tracker.get_slot(SCENARIO_SLOT)),
     )
 
 
@@ -57,4 +59,6 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dic
         events.append(SlotSet(OFFERED_SLOT, True))
     if reply.reflection_changed:
         events.append(SlotSet(REFLECTION_SLOT, json.dumps(reply.reflection) if reply.reflection else None))
+    if reply.scenario_changed:
+        events.append(SlotSet(SCENARIO_SLOT, json.dumps(reply.scenario) if reply.scenario else None))
     return events

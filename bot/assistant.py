@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.knowledge.loader import load_topics, load_vocabulary
@@ -21,6 +22,7 @@ from bot.reflection import Reflection, load_reflection
 from bot.reflection_dialogue import START_REFLECTION, ReflectionDialogue
 from bot.replies import BotMessage, Reply, Turn, button_payload
 from bot.safety import DangerCheck, load_danger_check
+from bot.scenario_dialogue import ScenarioDialogue
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ SMALL_TALK = {
 }
 
 
-class Assistant(ReflectionDialogue):
+class Assistant(ReflectionDialogue, ScenarioDialogue):
     """Answers practitioners from the knowledge store, safely and honestly."""
 
     def __init__(
@@ -72,6 +74,8 @@ class Assistant(ReflectionDialogue):
         agencies: dict[str, VocabularyItem] | None = None,
         age_stages: dict[str, VocabularyItem] | None = None,
         reflection: Reflection | None = None,
+        knowledge_dir: Path | None = None,
+        scenarios_dir: Path | None = None,
     ):
         if not entries:
             raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
@@ -84,6 +88,8 @@ class Assistant(ReflectionDialogue):
         self.agencies = agencies or {}
         self.age_stages = age_stages or {}
         self.reflection = reflection
+        self.knowledge_dir = knowledge_dir
+        self.scenarios_dir = scenarios_dir
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Assistant":
@@ -102,6 +108,8 @@ class Assistant(ReflectionDialogue):
             agencies=agencies,
             age_stages=age_stages,
             reflection=load_reflection(settings.reflection_file, tuple(sources.items())),
+            knowledge_dir=settings.knowledge_dir,
+            scenarios_dir=settings.scenarios_dir,
         )
 
     # -- entry points, one per action ------------------------------------------------
@@ -113,6 +121,8 @@ class Assistant(ReflectionDialogue):
         999 message. When only an unsure NLU guess said "danger" (a question about a frightened
         child, say), the 999 message still comes first and the usual reply follows it.
         """
+        if self._playing(turn):
+            return self._guarded(turn, self.answer_question)  # part of the exercise: see _guarded
         messages = [BotMessage(self.messages["immediate_danger"], custom={"type": "immediate_danger"})]
         pattern_match = self.danger.matches(turn.text)
         sure_danger = turn.intent == "immediate_danger" and (pattern_match or turn.confidence >= SURE_DANGER)
@@ -207,11 +217,28 @@ class Assistant(ReflectionDialogue):
     # -- the shared pieces ----------------------------------------------------------------
 
     def _guarded(self, turn: Turn, handler) -> Reply:
-        """Run the danger check first, whatever the intent; then the handler."""
+        """Run the danger check first, whatever the intent; then the handler.
+
+        The one exception is a training scenario under way: its case text and the trainee's
+        answers describe violence as part of the exercise, and every step already carries the
+        999 reminder, so the message goes to the scenario.
+        """
+        if self._playing(turn):
+            try:
+                reply = self._scenario_turn(turn)
+            except Exception:  # the chat must never go silent
+                log.exception("failed to play the scenario turn")
+                reply = self._text_reply("error", self.messages["error"])
+            return self._finish(turn, reply)
         if self.danger.matches(turn.text) or turn.intent == "immediate_danger":
             return self.immediate_danger(turn)
         try:
-            if self._reflecting(turn):
+            command = self._scenario_command(turn)
+            if command:
+                engine = self.scenario_engine()
+                do = {"continue": engine.resume, "quit": engine.quit, "repeat": engine.repeat}[command]
+                reply = self._play(do(turn.scenario))
+            elif self._reflecting(turn):
                 reply = self._reflection_turn(turn)
             elif self._reflection_offered(turn):
                 reply = self._answer_offer(turn, handler)

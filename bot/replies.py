@@ -20,6 +20,7 @@ class Turn:
     age_stage: str | None = None  # an age stage named in this message
     agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
     reflection: dict | None = None  # the guided reflection's state while one is under way
+    scenario: dict | None = None  # the training scenario's state while one is under way or paused
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
@@ -46,6 +47,8 @@ class Reply:
     agency_offered: bool = False  # set when this reply made the offer
     reflection: dict | None = None  # the reflection's new state (None: none under way)
     reflection_changed: bool = False
+    scenario: dict | None = None  # the scenario's new state (None: none under way)
+    scenario_changed: bool = False
 
     @property
     def text(self) -> str:

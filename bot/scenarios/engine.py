@@ -23,9 +23,9 @@ from bot.replies import BotMessage, button_payload
 from bot.scenarios.loader import COMMANDS, covered_points
 from bot.scenarios.schema import Choice, Scenario, ScenarioLibrary, Step
 
-CHOOSE_SCENARIO = "choose_scenario"
-SCENARIO_CHOICE = "scenario_choice"
-CONTINUE_SCENARIO = "continue_scenario"
+CHOOSE_SCENARIO = "start_scenario"  # the menu buttons: /start_scenario{"scenario_id": ...}
+SCENARIO_CHOICE = "scenario_answer"  # a branch button is an answer: /scenario_answer{"choice": ...}
+CONTINUE_SCENARIO = "continue"  # typed or pressed, the continue command (see _settings.yml)
 CHOOSE_ENTRY = "choose_entry"
 
 
@@ -302,7 +302,7 @@ class ScenarioEngine:
         return self.answer(state, text)
 
     def _continue_buttons(self) -> list[dict]:
-        return [{"title": self.buttons["continue"], "payload": button_payload(CONTINUE_SCENARIO)},
+        return [{"title": self.buttons["continue"], "payload": CONTINUE_SCENARIO},
                 {"title": self.buttons["quit"], "payload": "quit"}]
 
     # -- helpers -----------------------------------------------------------------------------

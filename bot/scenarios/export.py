@@ -4,8 +4,8 @@ Two files come out of one play-through of the model answers (good or poor):
 
 - a play script: a YAML list of turns ``{send, expect, expect_not}`` that the conversation
   tests send to the running assistant, checking the feedback text of every reply;
-- Rasa test stories (format 3.1) for the dialogue flow: ``choose_scenario``,
-  ``scenario_answer`` and ``scenario_choice`` turns, each followed by ``action_scenario``.
+- Rasa test stories (format 3.1) for the dialogue flow: ``start_scenario``,
+  ``scenario_answer`` turns (typed, or a branch button with the ``choice`` entity), each followed by ``action_scenario``.
 
 The expectations come from the scenario data (the key points' feedback, the next question,
 the summary lines); the play is also run through the engine here, so an export that the

@@ -30,7 +30,7 @@ def test_menu_lists_every_scenario_as_a_button(engine):
     (menu,) = engine.menu()
     assert menu.text == "Which scenario would you like to play?"
     assert [b["payload"] for b in menu.buttons][:2] == [
-        '/choose_scenario{"scenario_id":"both-called-police"}', '/choose_scenario{"scenario_id":"covid-kept-out"}']
+        '/start_scenario{"scenario_id":"both-called-police"}', '/start_scenario{"scenario_id":"covid-kept-out"}']
     assert len(menu.buttons) == 5 and menu.custom["type"] == "scenario_menu"
     assert "The teenager placed with the father they feared" in [b["title"] for b in menu.buttons]
 
@@ -71,8 +71,8 @@ def test_a_good_answer_lists_every_point_covered_with_its_source(engine, started
     ]
     assert step.text.splitlines()[2] == "What do you do with this information?"
     assert [b["payload"] for b in step.buttons] == [
-        '/scenario_choice{"choice":"note_on_file"}', '/scenario_choice{"choice":"share_and_assess"}',
-        '/scenario_choice{"choice":"advise_mother"}']
+        '/scenario_answer{"choice":"note_on_file"}', '/scenario_answer{"choice":"share_and_assess"}',
+        '/scenario_answer{"choice":"advise_mother"}']
     assert play.state["covered"] == {"at_the_incident": [
         "speak_with_children", "look_beyond_appearances", "record_what_was_seen", "children_as_victims"]}
 
@@ -183,7 +183,7 @@ def test_repeat_pause_resume_and_quit(engine, started):
     paused = engine.pause(started)
     assert paused.state["paused"] is True
     assert paused.messages[0].text.startswith("The scenario is paused.")
-    assert paused.messages[0].buttons[0] == {"title": "Continue the scenario", "payload": "/continue_scenario"}
+    assert paused.messages[0].buttons[0] == {"title": "Continue the scenario", "payload": "continue"}
     resumed = engine.resume(paused.state)
     assert resumed.messages[0].text == "Let's carry on where we left off."
     assert resumed.messages[1].text.splitlines()[0] == "Step 1" and resumed.state["paused"] is False
@@ -196,7 +196,7 @@ def test_after_a_question_on_the_way_the_engine_offers_to_carry_on(engine, start
     play = engine.aside(started)
     assert play.state == started
     assert play.text.startswith("Would you like to carry on with the scenario?")
-    assert play.messages[0].buttons[0]["payload"] == "/continue_scenario"
+    assert play.messages[0].buttons[0]["payload"] == "continue"
 
 
 def test_turns_without_a_scenario_under_way_say_so(engine):

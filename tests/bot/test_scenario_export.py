@@ -31,10 +31,10 @@ def replay(library, turns):
     engine, state = ScenarioEngine(library), None
     for turn in turns:
         send = turn["send"]
-        if send.startswith("/choose_scenario"):
-            play = engine.start(json.loads(send[len("/choose_scenario"):])["scenario_id"])
-        elif send.startswith("/scenario_choice"):
-            play = engine.choose(state, json.loads(send[len("/scenario_choice"):])["choice"])
+        if send.startswith("/start_scenario"):
+            play = engine.start(json.loads(send[len("/start_scenario"):])["scenario_id"])
+        elif send.startswith("/scenario_answer"):
+            play = engine.choose(state, json.loads(send[len("/scenario_answer"):])["choice"])
         else:
             play = engine.handle(state, send)
         for text in turn["expect"]:
@@ -49,7 +49,7 @@ def replay(library, turns):
 @pytest.mark.parametrize("scenario_id", SCENARIOS)
 def test_every_shipped_scenario_exports_a_play_that_passes(library, scenario_id, answers):
     turns = play_script(library, scenario_id, answers)
-    assert turns[0]["send"] == f'/choose_scenario{{"scenario_id":"{scenario_id}"}}'
+    assert turns[0]["send"] == f'/start_scenario{{"scenario_id":"{scenario_id}"}}'
     last = replay(library, turns)
     assert last.finished
     assert turns[-1]["expect"][-1] in last.messages[-1].text
@@ -68,7 +68,7 @@ def test_the_poor_play_expects_the_missed_points_by_name(library):
     assert ("Speak with the children who are old enough, directly. In some of the reviewed cases, children were "
             "seen but not spoken with, partly because they 'seemed well'.") in answer["expect"]
     assert "You planned to speak with the children directly, not only to see them." in answer["expect_not"]
-    assert turns[2]["send"] == '/scenario_choice{"choice":"note_on_file"}'  # a poor play takes a worse branch
+    assert turns[2]["send"] == '/scenario_answer{"choice":"note_on_file"}'  # a poor play takes a worse branch
 
 
 def test_stories_follow_the_play(library):
@@ -77,9 +77,9 @@ def test_stories_follow_the_play(library):
     (story,) = stories["stories"]
     assert story["story"] == "scenario placed-with-father, good answers"
     assert story["steps"] == [
-        {"intent": "choose_scenario", "entities": [{"scenario_id": "placed-with-father"}]}, {"action": "action_scenario"},
+        {"intent": "start_scenario", "entities": [{"scenario_id": "placed-with-father"}]}, {"action": "action_scenario"},
         {"intent": "scenario_answer"}, {"action": "action_scenario"},
-        {"intent": "scenario_choice", "entities": [{"choice": "whole_picture_first"}]}, {"action": "action_scenario"},
+        {"intent": "scenario_answer", "entities": [{"choice": "whole_picture_first"}]}, {"action": "action_scenario"},
         {"intent": "scenario_answer"}, {"action": "action_scenario"},
     ]
 
@@ -91,7 +91,7 @@ def test_export_command_writes_both_files(runner, tmp_path):
     assert result.exit_code == 0, result.output + result.stderr
     assert result.output.splitlines() == [f"Wrote 3 turns to {play}", f"Wrote a test story to {stories}"]
     turns = yaml.safe_load(play.read_text())
-    assert [t["send"] for t in turns][0] == '/choose_scenario{"scenario_id":"covid-kept-out"}'
+    assert [t["send"] for t in turns][0] == '/start_scenario{"scenario_id":"covid-kept-out"}'
     assert "She said everything is fine, so I would close the case." == turns[2]["send"]
     assert yaml.safe_load(stories.read_text())["stories"][0]["steps"][2] == {"intent": "scenario_answer"}
 

@@ -239,5 +239,12 @@ def _chat_loop(url: str) -> None:
                 click.echo(f"  {len(buttons)}. {button['title']}")
 
 
+from bot.directory.cli import directory  # noqa: E402
+from bot.scenarios.cli import scenarios  # noqa: E402
+
+cli.add_command(directory)
+cli.add_command(scenarios)
+
+
 if __name__ == "__main__":
     cli()

@@ -1,0 +1,1 @@
+"""Local service directories: import (ORUK JSON/CSV, template), store, query and render."""

@@ -1,0 +1,125 @@
+"""Plain data classes for the local service directory: services, and the problems found reading them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Service:
+    """One local service as practitioners see it (types and audiences are taxonomy ids)."""
+
+    id: str
+    name: str
+    organisation: str = ""
+    description: str = ""
+    types: tuple[str, ...] = ()
+    audiences: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    how_to_refer: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    opening_times: str = ""
+    area: str = ""
+    organisation_id: str = ""
+
+    @property
+    def type_labels(self) -> tuple[str, ...]:
+        from bot.directory.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        return tuple(taxonomy.label(t) for t in self.types if t in taxonomy.types)
+
+    @property
+    def audience_labels(self) -> tuple[str, ...]:
+        from bot.directory.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        return tuple(taxonomy.audience_label(a) for a in self.audiences if a in taxonomy.audiences)
+
+    def content(self) -> tuple:
+        """Everything that makes two imports of this service the same, whatever its area."""
+        return (
+            self.name, self.organisation, self.description, self.types, self.audiences, self.min_age, self.max_age,
+            self.how_to_refer, self.phone, self.email, self.website, self.opening_times, self.organisation_id,
+        )
+
+
+@dataclass(frozen=True)
+class ParsedService:
+    """A validated service from an input file, with the areas it serves and where it was read."""
+
+    service: Service
+    areas: tuple[str, ...]
+    where: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation finding, located by file, row (or JSON path) and field."""
+
+    file: str
+    row: str
+    field: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        parts = [p for p in (self.file, self.row, self.field) if p]
+        return ": ".join([*parts, self.message])
+
+
+class Problems:
+    """Collects errors and warnings while an input is read."""
+
+    def __init__(self) -> None:
+        self.errors: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def error(self, file: str, row: str, field: str, message: str) -> None:
+        self.errors.append(Problem(file, row, field, message))
+
+    def warn(self, file: str, row: str, field: str, message: str) -> None:
+        self.warnings.append(Problem(file, row, field, message, severity="warning"))
+
+
+class DirectoryError(Exception):
+    """Raised when a directory input does not validate; carries every problem found (errors and warnings)."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None, shown: int = 200):
+        self.problems = problems
+        self.warnings = warnings or []
+        lines = [f"  - {p}" for p in problems[:shown]]
+        if len(problems) > shown:
+            lines.append(f"  ... and {len(problems) - shown} more")
+        super().__init__(f"{len(problems)} problem(s) in the directory input; nothing was imported:\n" + "\n".join(lines))
+
+
+@dataclass
+class AreaChanges:
+    """What an import changed in one area, by service id."""
+
+    area: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.changed) + self.unchanged
+
+
+@dataclass
+class ImportReport:
+    """The result of an import (or of a dry run, which changes nothing)."""
+
+    source: str
+    format: str
+    services: int
+    areas: list[AreaChanges]
+    warnings: list[Problem]
+    dry_run: bool = False
+    seconds: float = 0.0

@@ -1,19 +1,29 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup run test test-all knowledge train validate benchmark chat clean
+.PHONY: setup browser run test test-all test-web widget-screenshot knowledge train validate benchmark chat clean
 
 VENV := .venv/bin
 
 setup:            ## create .venv (Python 3.10) and install the project
 	@bash scripts/setup.sh
 
-run: setup        ## load knowledge, train if needed, start both servers and chat
+browser:          ## install Debian's chromium for the browser tests (once; needs root)
+	@bash scripts/setup-browser.sh
+
+run: setup        ## load knowledge, train if needed, start both servers and the web chat page
 	@$(VENV)/bot run
 
-test: setup       ## the whole default test suite (unit, action, conversation, rasa validate/test)
+test: setup browser  ## the whole default test suite (unit, action, conversation, browser, rasa validate/test)
 	@$(VENV)/python -m pytest
 
-test-all: setup   ## the default suite plus slow tests
+test-all: setup browser  ## the default suite plus slow tests
 	@$(VENV)/python -m pytest --run-slow
+
+test-web: setup browser  ## only the web widget's tests (headless Chromium)
+	@$(VENV)/python -m pytest tests/web
+
+widget-screenshot: setup browser  ## refresh docs/img/widget.png from the browser test's screenshot
+	@$(VENV)/python -m pytest tests/web -q -k cited_answer
+	cp var/artifacts/screenshots/widget-answer.png docs/img/widget.png
 
 knowledge: setup  ## validate and load the knowledge store
 	@$(VENV)/bot knowledge load
@@ -30,5 +40,5 @@ benchmark: setup  ## print accuracy, latency, memory and timing figures
 chat:             ## talk to an already running assistant
 	@$(VENV)/bot chat
 
-clean:            ## remove trained models, caches and local databases
-	rm -rf models .rasa var
+clean:            ## remove trained models, caches, local databases and the widget build
+	rm -rf models .rasa var web/dist

@@ -161,34 +161,54 @@ def model_ensure() -> None:
 @cli.command("run")
 @click.option("--port", default=5005, show_default=True, help="Rasa server port (loopback only).")
 @click.option("--action-port", default=5055, show_default=True, help="Action server port (loopback only).")
-@click.option("--chat/--no-chat", default=None, help="Open the terminal chat (default: when run in a terminal).")
-def run(port: int, action_port: int, chat: bool | None) -> None:
-    """Load the knowledge, train if needed, start the action and Rasa servers, and chat.
+@click.option("--web-port", default=8080, show_default=True, help="Port of the web chat page (loopback only).")
+@click.option("--cors", "cors", multiple=True,
+              help="A web origin allowed to use the Rasa server, e.g. https://lscp.example (repeatable; "
+                   "default: the local page's origin).")
+@click.option("--chat/--no-chat", default=False, help="Also open a terminal chat here.")
+def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat: bool) -> None:
+    """Load the knowledge, train if needed, start the action and Rasa servers and the web chat page.
 
-    Example: bot run
+    Prints the page's address; the terminal chat is `bot chat` (or `bot run --chat`).
+
+    Example: bot run --web-port 8080
     """
+    import signal
+    import subprocess
+
     from bot.knowledge.store import make_engine, save_knowledge
-    from bot.servers import start_servers
+    from bot.servers import HOST, start_servers
     from bot.training import ensure_model
+    from bot.web import ensure_widget_built, start_page_server
 
     settings = load_settings()
     report = save_knowledge(make_engine(settings.database_url), _load_or_exit(settings.knowledge_dir))
     click.echo(f"Knowledge store ready: {report.entries} entries.")
+    page = servers = None
     try:
+        ensure_widget_built(echo=click.echo)
+        page = start_page_server(f"http://{HOST}:{port}", port=web_port)
+        origins = list(cors) or [page.origin, f"http://localhost:{web_port}"]
         model_file, _ = ensure_model(echo=click.echo)
         click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
-        servers = start_servers(model_file, rasa_port=port, action_port=action_port)
-    except RuntimeError as exc:
+        servers = start_servers(model_file, rasa_port=port, action_port=action_port, cors=origins)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        if page:
+            page.stop()
         click.echo(f"Error: {exc}. Logs are in {PROJECT_ROOT / 'var' / 'logs'}.", err=True)
         sys.exit(1)
-    click.echo(f"The assistant is ready after {servers.ready_after:.0f} s.")
-    click.echo(f"  REST channel: POST {servers.rest_url}  {{\"sender\": \"...\", \"message\": \"...\"}}")
-    click.echo(f"  Terminal chat from another shell: .venv/bin/bot chat --url {servers.rest_url}")
+    def stop_on_terminate(signum, frame):  # `kill` and service managers stop everything too, like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)
+    click.echo(f"The assistant is ready after {servers.ready_after:.0f} s. Press Ctrl-C to stop.")
+    click.echo(f"\n  Open {page.url}\n")
+    chat_url = "" if port == 5005 else f" --url {servers.rest_url}"
+    click.echo(f"(A terminal chat instead: .venv/bin/bot chat{chat_url} in another shell.)")
     try:
-        if chat if chat is not None else sys.stdin.isatty():
+        if chat:
             _chat_loop(servers.rest_url)
         else:
-            click.echo("Press Ctrl-C to stop.")
             while all(p.poll() is None for p in servers.processes):
                 time.sleep(1)
             click.echo("A server stopped; see var/logs.", err=True)
@@ -196,6 +216,7 @@ def run(port: int, action_port: int, chat: bool | None) -> None:
         click.echo("")
     finally:
         click.echo("Stopping the servers...")
+        page.stop()
         servers.stop()
 
 

@@ -76,10 +76,14 @@ def start_servers(
     env: dict[str, str] | None = None,
     log_dir: Path | None = None,
     timeout: float = 240,
+    cors: list[str] | None = None,
 ) -> Servers:
-    """Start both servers, wait until they answer, and return them (call ``stop()`` after)."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **(env or {})}
-    env.setdefault("SANIC_REGISTER", "False")
+    """Start both servers, wait until they answer, and return them (call ``stop()`` after).
+
+    ``cors`` lists the web origins allowed to call the Rasa server (the widget's page);
+    the default allows any origin.
+    """
+    env = _server_env(env)
     bin_dir = Path(sys.executable).parent
     endpoints = endpoints or _endpoints_for(root, action_port, env)
     servers = Servers(rasa_port=rasa_port, action_port=action_port, started_at=time.monotonic())
@@ -91,18 +95,49 @@ def start_servers(
             root, env, log_dir / "actions.log",
         ))
         _wait_for(f"http://{HOST}:{action_port}/health", servers.processes[0], timeout, "action server")
-        servers.processes.append(_spawn(
-            [str(bin_dir / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-             "--credentials", "credentials.yml", "--interface", HOST, "--port", str(rasa_port),
-             "--cors", "*"],
-            root, env, log_dir / "rasa.log",
+        servers.processes.append(start_rasa_server(
+            model, rasa_port, endpoints, root=root, env=env, log_file=log_dir / "rasa.log", timeout=timeout, cors=cors,
         ))
-        _wait_for(f"http://{HOST}:{rasa_port}/webhooks/rest/", servers.processes[1], timeout, "Rasa server")
     except Exception:
         servers.stop()
         raise
     servers.ready_after = time.monotonic() - servers.started_at
     return servers
+
+
+def start_rasa_server(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    root: Path = PROJECT_ROOT,
+    env: dict[str, str] | None = None,
+    log_file: Path | None = None,
+    timeout: float = 240,
+    cors: list[str] | None = None,
+) -> subprocess.Popen:
+    """Start the Rasa server alone (REST and socket.io channels) and wait until it answers."""
+    env = _server_env(env)
+    log_file = log_file or root / "var" / "logs" / "rasa.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    process = _spawn(
+        [str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
+         "--credentials", "credentials.yml", "--interface", HOST, "--port", str(port), "--cors", *(cors or ["*"])],
+        root, env, log_file,
+    )
+    try:
+        _wait_for(f"http://{HOST}:{port}/webhooks/rest/", process, timeout, "Rasa server")
+    except Exception:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        raise
+    return process
+
+
+def _server_env(env: dict[str, str] | None) -> dict[str, str]:
+    merged = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **(env or {})}
+    merged.setdefault("SANIC_REGISTER", "False")
+    return merged
 
 
 def _spawn(command: list[str], root: Path, env: dict, log_file: Path) -> subprocess.Popen:

@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
 # Create .venv with Python 3.10 and install the project, skipping the install when
-# nothing it depends on has changed. Used by `make setup`, `make run` and `make test`.
+# nothing it depends on has changed, then install and build the web widget (web/dist).
+# Used by `make setup`, `make run` and `make test`.
+#   --browser   also install Debian's chromium for the browser tests (scripts/setup-browser.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+with_browser=false
+for arg in "$@"; do
+  case "$arg" in
+    --browser) with_browser=true ;;
+    *) echo "Usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
 
 find_python() {
   local candidate
@@ -44,4 +54,25 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet --upgrade "pip<25"
   .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
   echo "$want" > "$stamp"
+fi
+
+# The web widget: its npm packages exactly as locked, then the build into web/dist (~0.1 s).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  cat >&2 <<'MSG'
+Error: Node.js (18 or later) with npm is needed to build the web chat widget.
+Install it (for example `apt-get install nodejs npm`, or from https://nodejs.org), then run this again.
+MSG
+  exit 1
+fi
+web_stamp=web/node_modules/.installed
+web_want=$(sha256sum web/package-lock.json | cut -c1-16)
+if [ ! -f "$web_stamp" ] || [ "$(cat "$web_stamp")" != "$web_want" ]; then
+  echo "Installing the web widget's packages (npm ci)..."
+  (cd web && npm ci --include=dev --no-audit --no-fund --loglevel=error)
+  echo "$web_want" > "$web_stamp"
+fi
+node web/build.mjs >/dev/null
+
+if $with_browser; then
+  bash scripts/setup-browser.sh
 fi

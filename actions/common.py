@@ -17,6 +17,8 @@ AGENCY_SLOT = "agency"
 OFFERED_SLOT = "agency_offered"
 REFLECTION_SLOT = "reflection"
 SCENARIO_SLOT = "scenario"
+AREA_SLOT = "area"
+DIRECTORY_SLOT = "directory"
 
 
 def turn_from_tracker(tracker: Tracker) -> Turn:
@@ -36,6 +38,8 @@ def turn_from_tracker(tracker: Tracker) -> Turn:
         agency_offered=bool(tracker.get_slot(OFFERED_SLOT)),
         reflection=_state(tracker.get_slot(REFLECTION_SLOT)),
         scenario=_state(tracker.get_slot(SCENARIO_SLOT)),
+        area=tracker.get_slot(AREA_SLOT),
+        directory=_state(tracker.get_slot(DIRECTORY_SLOT)),
     )
 
 
@@ -59,6 +63,10 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, turn: Turn) -> List[Dic
         events.append(SlotSet(OFFERED_SLOT, True))
     if reply.reflection_changed:
         events.append(SlotSet(REFLECTION_SLOT, json.dumps(reply.reflection) if reply.reflection else None))
+    if reply.area:
+        events.append(SlotSet(AREA_SLOT, reply.area))
+    if reply.directory_changed:
+        events.append(SlotSet(DIRECTORY_SLOT, json.dumps(reply.directory) if reply.directory else None))
     if reply.scenario_changed:
         events.append(SlotSet(SCENARIO_SLOT, json.dumps(reply.scenario) if reply.scenario else None))
     return events

@@ -11,7 +11,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
+
 from bot.config import Settings, load_settings
+from bot.directory.areas import AreaMatcher
+from bot.directory.store import ensure_default_directory
 from bot.knowledge.loader import load_topics, load_vocabulary
 from bot.knowledge.schema import Citation, Entry, Source, VocabularyItem
 from bot.knowledge.search import Hit, SearchIndex
@@ -23,6 +27,7 @@ from bot.reflection_dialogue import START_REFLECTION, ReflectionDialogue
 from bot.replies import BotMessage, Reply, Turn, button_payload
 from bot.safety import DangerCheck, load_danger_check
 from bot.scenario_dialogue import ScenarioDialogue
+from bot.directory_dialogue import LOCAL_SERVICES, DirectoryDialogue
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,7 @@ SMALL_TALK = {
 }
 
 
-class Assistant(ReflectionDialogue, ScenarioDialogue):
+class Assistant(ReflectionDialogue, ScenarioDialogue, DirectoryDialogue):
     """Answers practitioners from the knowledge store, safely and honestly."""
 
     def __init__(
@@ -76,6 +81,7 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
         reflection: Reflection | None = None,
         knowledge_dir: Path | None = None,
         scenarios_dir: Path | None = None,
+        directory_engine: Engine | None = None,
     ):
         if not entries:
             raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
@@ -90,11 +96,17 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
         self.reflection = reflection
         self.knowledge_dir = knowledge_dir
         self.scenarios_dir = scenarios_dir
+        self.directory_engine = directory_engine
+        self.areas = AreaMatcher(directory_engine) if directory_engine is not None else None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Assistant":
         engine = make_engine(settings.database_url)
         entries = read_entries(engine)
+        try:
+            ensure_default_directory(engine, settings)  # the demonstration directory, if none is loaded
+        except Exception:  # answers from the knowledge store must not depend on the directory
+            log.exception("could not load the default service directory")
         analyser = analyser_for(settings.knowledge_dir)
         _, agencies, age_stages = load_vocabulary(settings.knowledge_dir)
         sources = read_sources(engine)
@@ -110,6 +122,7 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
             reflection=load_reflection(settings.reflection_file, tuple(sources.items())),
             knowledge_dir=settings.knowledge_dir,
             scenarios_dir=settings.scenarios_dir,
+            directory_engine=engine,
         )
 
     # -- entry points, one per action ------------------------------------------------
@@ -179,6 +192,8 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
             entry = self.entries.get(t.last_entry_id or "")
             if self._is_question(t):
                 return self._answer(t)
+            if t.intent == "ask_more" and t.directory and t.directory.get("area"):
+                return self._more_services(t)
             if entry is None:
                 # Nothing to follow up: maybe NLU misread a question ("is it going to snow?").
                 reply = self._answer(t)
@@ -247,6 +262,8 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
         except Exception:  # the chat must never go silent
             log.exception("failed to answer %r", turn.intent)
             reply = self._text_reply("error", self.messages["error"])
+        if turn.directory and not reply.directory_changed:
+            reply.directory, reply.directory_changed = None, True  # "more" now means the new answer
         return self._finish(turn, reply)
 
     def _finish(self, turn: Turn, reply: Reply) -> Reply:
@@ -303,6 +320,8 @@ class Assistant(ReflectionDialogue, ScenarioDialogue):
             return self._entry_reply(self.entries[chosen[0]])
         if turn.intent == START_REFLECTION and self.reflection is not None:
             return self._start_reflection()
+        if self.areas is not None and (turn.intent == LOCAL_SERVICES or self._is_local_request(turn)):
+            return self._local_services(turn)
         unreadable = self._unreadable(turn)
         if unreadable is not None:
             return unreadable

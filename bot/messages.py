@@ -17,6 +17,9 @@ REQUIRED_MESSAGES = (
     "not_covered", "not_english", "empty", "did_you_mean", "none_of_these", "none_of_these_reply",
     "more_unavailable", "no_previous_answer", "source_intro", "related_prompt", "error",
     "agency_offer", "agency_set", "agency_general", "no_assurance_questions",
+    "directory_ask_area", "directory_unknown_area", "directory_no_areas", "directory_found", "directory_what_needs",
+    "directory_what_audience", "directory_what_age", "directory_more_button", "directory_end", "directory_none",
+    "directory_alternatives", "directory_show_alternative", "directory_front_door", "directory_check",
 )
 
 

@@ -21,6 +21,8 @@ class Turn:
     agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
     reflection: dict | None = None  # the guided reflection's state while one is under way
     scenario: dict | None = None  # the training scenario's state while one is under way or paused
+    area: str | None = None  # the local area the practitioner asked about before (slot)
+    directory: dict | None = None  # the last directory search, for "more" (or a request awaiting its area)
 
     def entity_values(self, name: str) -> list[str]:
         return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
@@ -49,6 +51,9 @@ class Reply:
     reflection_changed: bool = False
     scenario: dict | None = None  # the scenario's new state (None: none under way)
     scenario_changed: bool = False
+    area: str | None = None  # set when the reply used an area: remembered for the conversation
+    directory: dict | None = None  # the directory search to continue with "more" (None: none)
+    directory_changed: bool = False
 
     @property
     def text(self) -> str:

@@ -78,5 +78,6 @@ def servers(trained_model, tmp_path_factory, knowledge):
     env = {"DASG_DATABASE_URL": database_url, "DASG_VAR_DIR": str(var), "DASG_TRACKER_DB": str(var / "tracker.db")}
     running = start_servers(trained_model, rasa_port=free_port(), action_port=free_port(), env=env, log_dir=var)
     running.tracker_db = var / "tracker.db"
+    running.database_url = database_url
     yield running
     running.stop()

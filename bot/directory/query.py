@@ -105,6 +105,13 @@ def _conditions(area_id, needs: bool, age: bool, audience: bool) -> list:
     return conditions
 
 
+def _age_span(min_age, max_age):
+    """How wide a service's age range is (no limits: the widest), as SQL or in Python."""
+    if isinstance(min_age, (int, type(None))) and isinstance(max_age, (int, type(None))):
+        return (MAX_AGE if max_age is None else max_age) - (0 if min_age is None else min_age)
+    return func.coalesce(max_age, MAX_AGE) - func.coalesce(min_age, 0)
+
+
 @dataclass(frozen=True)
 class _Statements:
     count: object
@@ -117,6 +124,9 @@ def _statements(needs: bool, age: bool, audience: bool) -> _Statements:
     area_id = bindparam("area_id")
     conditions = _conditions(area_id, needs, age, audience)
     order = [SERVICES.c.name, SERVICES.c.id]
+    if age:
+        # For "a 15 year old", a service for ages 13 to 17 comes before one for all ages.
+        order.insert(0, _age_span(SERVICES.c.min_age, SERVICES.c.max_age))
     if audience:
         order.insert(0, case((SERVICES.c.audiences.like(bindparam("audience_like")), 0), else_=1))
     page_ids = (
@@ -167,7 +177,8 @@ def _page(conn, area, needs, age, audience, offset: int, limit: int) -> list[Ser
     statements = _shape(needs, age, audience)
     params = _params(area, needs, age, audience, offset, limit)
     services = [service_from_row(row, row.area_name) for row in conn.execute(statements.page, params)]
-    return sorted(services, key=lambda s: (bool(audience) and audience not in s.audiences, s.name, s.id))
+    return sorted(services, key=lambda s: (bool(audience) and audience not in s.audiences,
+                                           _age_span(s.min_age, s.max_age) if age is not None else 0, s.name, s.id))
 
 
 def find_services(

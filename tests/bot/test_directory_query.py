@@ -102,11 +102,12 @@ def test_find_services_pages_through_matches(engine):
 
 def test_find_services_by_need_age_and_audience(engine):
     result = find_services(engine, "Demoshire", needs=("children_da_support",), age=7)
-    assert [s.name for s in result.services] == ["Little Oaks play therapy", "Rainbow Steps children's group"]
+    # For a 7 year old the narrower age range comes first: 5 to 11 (6 years) before 3 to 10 (7 years).
+    assert [s.name for s in result.services] == ["Rainbow Steps children's group", "Little Oaks play therapy"]
     teen = find_services(engine, "Demoshire", needs=("children_da_support",), age=(13, 17), limit=10)
     assert "Teen Space: healthy relationships" in [s.name for s in teen.services]
     assert "Little Oaks play therapy" not in [s.name for s in teen.services]
-    service = result.services[0]
+    service = result.services[1]
     assert service.type_labels == ("Children and young people's domestic abuse support", "Counselling and recovery")
     assert (service.min_age, service.max_age, service.area) == (3, 10, "Demoshire")
     assert service.phone and service.how_to_refer and service.website

@@ -5,12 +5,15 @@ stays free of Rasa so it can be unit-tested on its own.
 
 - ``DomainEntityExtractor`` adds agencies, age stages and domain terms (MARAC, DASH,
   Drive...) as entities whose values are canonical ids, e.g. ``agency=health_visitor``.
+- ``TfidfIntentClassifier`` predicts intents with ``bot.nlp.intents.IntentModel``
+  (logistic regression over TF-IDF words, characters and the analyser's lemmas and term ids).
 - ``ImmediateDangerClassifier`` runs after the intent classifier and sets the intent to
   ``immediate_danger`` whenever the safety patterns match, whatever NLU predicted.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -35,10 +38,13 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config import load_settings
+from bot.nlp.intents import IntentModel, lemma_views
 from bot.nlp.pipeline import analyser_for
 from bot.safety import load_danger_check
 
 DANGER_INTENT = "immediate_danger"
+RANKING_LENGTH = 10
+log = logging.getLogger(__name__)
 
 
 class _RuleBased:
@@ -100,4 +106,58 @@ class ImmediateDangerClassifier(_RuleBased, GraphComponent, IntentClassifier):
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != DANGER_INTENT]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfIntentClassifier(GraphComponent, IntentClassifier):
+    """Intent classification with the project's ``IntentModel`` (needs no Rasa featurizer)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"regularisation": 50.0, "max_iter": 2000, "random_state": 42}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: IntentModel | None = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._storage, self._resource = model_storage, resource
+        self.model = model
+        self.analyse = analyser_for(load_settings().knowledge_dir)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        texts = [e.get(TEXT) for e in examples]
+        self.model = IntentModel(regularisation=self.config["regularisation"], max_iter=self.config["max_iter"],
+                                 random_state=self.config["random_state"])
+        self.model.fit(texts, lemma_views(self.analyse, texts), [e.get(INTENT) for e in examples])
+        with self._storage.write_to(self._resource) as directory:
+            self.model.save(directory / "intent_model.skops")
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = IntentModel.load(directory / "intent_model.skops")
+        except ValueError:
+            log.warning("No trained intent model found: every message will get no intent.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None:
+            return messages
+        texts = [message.get(TEXT) or "" for message in messages]
+        rankings = self.model.rank(texts, lemma_views(self.analyse, texts))
+        for message, ranking in zip(messages, rankings):
+            ranked = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                      for name, confidence in ranking[:RANKING_LENGTH]]
+            message.set(INTENT, ranked[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranked, add_to_output=True)
         return messages

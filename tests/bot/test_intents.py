@@ -1,0 +1,58 @@
+"""The intent model: trained on a few examples it ranks intents, and a saved model ranks the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.nlp.intents import IntentModel, lemma_view, lemma_views
+from bot.nlp.pipeline import analyser_for
+
+EXAMPLES = {
+    "ask_marac": ["what is a marac", "when does a case go to marac", "what happens at the risk assessment conference",
+                  "who attends marac meetings"],
+    "greet": ["hello", "hi there", "good morning", "hey"],
+    "ask_dash": ["what is the dash checklist", "who completes a dash", "dash risk checklist questions",
+                 "how do I use the dash"],
+}
+
+
+@pytest.fixture(scope="module")
+def analyser():
+    return analyser_for(PROJECT_ROOT / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def model(analyser):
+    texts = [t for examples in EXAMPLES.values() for t in examples]
+    intents = [i for i, examples in EXAMPLES.items() for _ in examples]
+    return IntentModel().fit(texts, lemma_views(analyser, texts), intents)
+
+
+def test_lemma_view_names_domain_terms_by_their_canonical_id(analyser):
+    assert "term:marac" in lemma_view(analyser, "Multi-Agency Risk Assessment Conference").split()
+    assert lemma_view(analyser, "MARAC meetings").split() == ["marac", "meeting", "term:marac"]
+
+
+def test_ranks_unseen_wordings_with_probabilities(model, analyser):
+    texts = ["can you tell me about multi-agency risk assessment conferences", "hiya", "DASH risk identification"]
+    ranked = model.rank(texts, lemma_views(analyser, texts))
+    assert [r[0][0] for r in ranked] == ["ask_marac", "greet", "ask_dash"]
+    for ranking in ranked:
+        assert sorted(i for i, _ in ranking) == sorted(EXAMPLES)
+        assert abs(sum(p for _, p in ranking) - 1.0) < 1e-6
+
+
+def test_saved_model_loads_and_ranks_the_same(model, analyser, tmp_path):
+    path = tmp_path / "intents.skops"
+    model.save(path)
+    loaded = IntentModel.load(path)
+    texts = ["who goes to marac"]
+    assert loaded.rank(texts, lemma_views(analyser, texts)) == model.rank(texts, lemma_views(analyser, texts))
+
+
+def test_untrained_model_and_empty_data_fail_clearly(analyser):
+    with pytest.raises(RuntimeError, match="not been trained"):
+        IntentModel().rank(["hello"], ["hello"])
+    with pytest.raises(ValueError, match="no training examples"):
+        IntentModel().fit([], [], [])

@@ -181,9 +181,16 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
     from bot.training import ensure_model
     from bot.web import ensure_widget_built, start_page_server
 
+    from bot.directory.store import ensure_default_directory, list_areas
+
     settings = load_settings()
-    report = save_knowledge(make_engine(settings.database_url), _load_or_exit(settings.knowledge_dir))
+    engine = make_engine(settings.database_url)
+    report = save_knowledge(engine, _load_or_exit(settings.knowledge_dir))
     click.echo(f"Knowledge store ready: {report.entries} entries.")
+    if ensure_default_directory(engine, settings) is not None:
+        click.echo("No local service directory was loaded: loaded the fictional Demoshire demonstration directory.")
+    areas = list_areas(engine)
+    click.echo(f"Local services: {sum(n for _, n in areas)} in {len(areas)} areas ({', '.join(a for a, _ in areas)}).")
     page = servers = None
     try:
         ensure_widget_built(echo=click.echo)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from bot.directory.areas import AreaMatcher
 from bot.directory.query import Request, Result, find_services, parse_request
@@ -28,6 +29,14 @@ PLACE = re.compile(r"\b(?:in|near|around|for|across|covering)\s+((?:[A-Z][a-z'\-
 # Words that make a request local when the area is already known ("any local refuge?").
 LOCAL_WORDS = re.compile(r"\b(local|locally|near|nearby|nearest|round here|around here|in (my|our|the) area|my patch|"
                          r"our patch|in this area)\b")
+# Words that ask for services at all; without them (or an area) a question the classifier
+# took for "local services" ("will an anger management course deal with the DA?") is
+# answered from the knowledge instead.
+SERVICE_WORDS = re.compile(r"\b(available|services?|refer (him|her|them|to|on)|referral to|where can|where do i|"
+                           r"who can (help|support)|on offer|signpost|provision|providers?|groups? for|near me)\b")
+# Asking whether a kind of service exists: "any refuge space?", "is there a perpetrator programme?"
+EXISTENCE = re.compile(r"^(any|anything|anyone|is there|are there)\b|\b(is there an?|are there any|do you know any|"
+                       r"need an?|looking for an?)\b")
 NOT_PLACES = {"I", "DA", "DV", "CSC", "MASH", "MARAC", "IDVA", "Mum", "Dad", "Mother", "Father", "The", "My", "Our"}
 
 
@@ -69,6 +78,10 @@ class DirectoryDialogue:
             area = chosen[0] if chosen else turn.area
         else:
             request = parse_request(text, self.areas)
+            lowered = text.lower().strip()
+            if not (request.area or self._unknown_place(text) or LOCAL_WORDS.search(lowered)
+                    or SERVICE_WORDS.search(lowered) or (request.needs and EXISTENCE.search(lowered))):
+                return self._answer(replace(turn, intent=None))
             area = request.area
             if area is None:
                 unknown = self._unknown_place(text)
@@ -140,12 +153,15 @@ class DirectoryDialogue:
 
     def _with_guidance(self, turn: Turn, reply: Reply) -> Reply:
         """Before asking for the area: the cited entry on knowing the local offer, when it fits."""
+        text = turn.text or ""
+        if parse_request(text, None).audience == "child":
+            text += " children"  # "where can I send him?" about a 10 year old: the children's entry
         try:
-            hits = self.rank(turn.text, LOCAL_SERVICES, max(turn.confidence, 0.5))
+            hits = self.index.search(text, limit=len(self.entries))
         except Exception:
             log.exception("could not rank local-support guidance")
             return reply
-        local = [h for h in hits[:3] if h.entry.topic == LOCAL_TOPIC]
+        local = [h for h in hits if h.entry.topic == LOCAL_TOPIC]
         if local and not (turn.text or "").startswith("/"):
             guidance = self._entry_reply(local[0].entry)
             reply.messages[:0] = guidance.messages

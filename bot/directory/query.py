@@ -325,8 +325,9 @@ def parse_request(text: str, areas_matcher: FindsAreas | None = None, taxonomy: 
     the age range (13, 17).
     """
     needs, audience, age = _reader(taxonomy or load_taxonomy()).read(text)
-    if age is not None and audience is None:
+    if age is not None:
+        # An age under 18 names the child ("a 10 year old who saw dad hit mum"), whoever else is mentioned.
         low = age if isinstance(age, int) else age[0]
-        audience = "child" if low < ADULT else None
+        audience = "child" if low < ADULT else audience
     area = areas_matcher.find(text) if areas_matcher is not None else None
     return Request(area=area, needs=needs, age=age, audience=audience)

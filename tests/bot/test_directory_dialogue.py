@@ -98,3 +98,14 @@ def test_a_knowledge_question_naming_an_area_is_still_answered_from_the_knowledg
     reply = assistant.answer_question(Turn(text="what is MARAC?", intent="ask_marac", confidence=0.9,
                                            area="Demoshire"))
     assert kinds(reply)[0] == "guidance"
+
+
+def test_a_question_taken_for_local_services_but_asking_none_is_answered_from_the_knowledge(assistant):
+    reply = ask(assistant, "dad's been sent on an anger management course by family support - will it deal with the DA?")
+    assert kinds(reply)[0] == "guidance" and "directory_ask_area" not in kinds(reply)
+
+
+def test_a_child_named_by_age_gets_the_childrens_local_support_entry(assistant):
+    reply = ask(assistant, "8 year old who saw dad hit mum - where can I get him some support?")
+    assert reply.entry_id == "local-support-for-children"
+    assert reply.directory["audience"] == "child" and reply.directory["age"] == 8

@@ -199,3 +199,31 @@ def test_floating_launcher_opens_and_closes_with_the_keyboard(page, page_server)
     expect(widget.input).to_be_hidden()
     expect(launcher).to_be_visible()
     assert focused(page)["text"] == "Ask the guidance assistant", "closing returns focus to the button"
+
+
+def test_local_services_show_as_plain_text_with_a_more_button(widget: Widget):
+    widget.ask("what services are there in Demoshire?")
+    service = widget.log.locator('.message.bot[data-type="directory_service"]').first
+    expect(service).to_be_visible()
+    # Directory text is the LSCP's data: plain lines, never links or other formatting.
+    assert service.locator("a, strong, ul, ol").count() == 0
+    expect(service).to_contain_text("How to refer:")
+    before = widget.bot_messages.count()
+    widget.log.get_by_role("button", name="More services").click()
+    widget.wait_for_answer(before)
+    expect(widget.bot_messages.nth(before)).to_contain_text("Showing 4 to 6")
+    widget.page.screenshot(path=str(SCREENSHOTS / "widget-local-services.png"))
+
+
+def test_training_scenario_plays_in_the_widget(widget: Widget):
+    widget.ask("start a training scenario")
+    before = widget.bot_messages.count()
+    widget.log.get_by_role("button", name=re.compile("Lockdown as a reason")).click()
+    widget.wait_for_answer(before)
+    step = widget.log.locator('.message.bot[data-type="scenario_step"]').last
+    expect(step).to_contain_text("This is a training exercise. If a child or adult is in immediate danger now, call 999.")
+    widget.ask("He is using lockdown as an excuse to isolate them; I would visit the home and see the children face to face")
+    feedback = widget.log.locator('.message.bot[data-type="scenario_feedback"]').last
+    expect(feedback).to_contain_text("You covered:")
+    assert not widget.log.locator('.message.bot[data-type="immediate_danger"]').count()
+    widget.page.screenshot(path=str(SCREENSHOTS / "widget-scenario.png"))

@@ -102,6 +102,18 @@ function renderInline(nodes) {
   return fragment;
 }
 
+/** Text from a local service directory: lines of plain text, no formatting at all (not even links). */
+const PLAIN_TEXT_TYPES = new Set(["directory_service"]);
+
+function renderPlainLines(text) {
+  const paragraph = el("p");
+  text.split("\n").forEach((line, i) => {
+    if (i) paragraph.append(el("br"));
+    paragraph.append(document.createTextNode(line));
+  });
+  return paragraph;
+}
+
 function renderBlocks(blocks) {
   const fragment = document.createDocumentFragment();
   for (const block of blocks) {
@@ -309,7 +321,8 @@ class ChatWidget {
     const item = el("li", { className: "message bot", "data-type": kind.replace(/[^a-z0-9_-]/gi, "") || false });
     if (kind === "immediate_danger" || kind === "danger") item.classList.add("urgent");
     item.append(el("span", { className: "visually-hidden", text: `${TEXT.bot}: ` }));
-    item.append(el("div", { className: "body" }, [renderBlocks(parsed.blocks)]));
+    const body = PLAIN_TEXT_TYPES.has(kind) ? renderPlainLines(message.text || "") : renderBlocks(parsed.blocks);
+    item.append(el("div", { className: "body" }, [body]));
     if (parsed.sources.length) {
       const sources = el("div", { className: "source" });
       for (const source of parsed.sources) sources.append(el("p", { text: `Source: ${source}` }));

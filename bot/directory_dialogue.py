@@ -60,8 +60,12 @@ class DirectoryDialogue:
             return False
         request = parse_request(turn.text, None)
         if area is None:
+            lowered = turn.text.lower()
+            # "perpetrator programme near Leeds?": a place the directory lacks, asked about as local.
+            if self._unknown_place(turn.text) and (LOCAL_WORDS.search(lowered) or SERVICE_WORDS.search(lowered)):
+                return True
             # The area is remembered and the message asks for a kind of service nearby.
-            return bool(turn.area and LOCAL_WORDS.search(turn.text.lower()) and (request.needs or request.audience))
+            return bool(turn.area and LOCAL_WORDS.search(lowered) and (request.needs or request.audience))
         return bool(request.needs or request.audience or request.age is not None
                     or re.search(r"\b(service|services|support|help|available|refer|offer)\b", turn.text.lower()))
 

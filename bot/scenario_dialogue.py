@@ -20,6 +20,9 @@ from bot.scenarios import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine
 START_SCENARIO = CHOOSE_SCENARIO
 # A typed answer ("I would speak to the children alone"), or a branch button with the choice entity.
 SCENARIO_ANSWER = SCENARIO_CHOICE
+# Words of "start the lockdown scenario" that name no particular scenario.
+GENERIC_WORDS = {"scenario", "case", "training", "exercise", "start", "play", "practise", "practice", "one", "do",
+                 "let", "like", "want", "try", "vignette", "study", "another", "new", "different", "please", "give"}
 
 
 class ScenarioDialogue:
@@ -68,7 +71,8 @@ class ScenarioDialogue:
             return self._answer(turn)
         chosen = turn.entity_values("scenario_id")
         if turn.intent == START_SCENARIO:
-            return self._play(engine.start(chosen[0])) if chosen else Reply("scenario", engine.menu())
+            named = chosen[0] if chosen else self._named_scenario(engine, turn.text)
+            return self._play(engine.start(named)) if named else Reply("scenario", engine.menu())
         if turn.entity_values("choice"):
             # A branch button from a scenario that has since ended or been left.
             return self._play(engine.resume(None))
@@ -93,6 +97,17 @@ class ScenarioDialogue:
             if answer.kind == "answer":
                 return self._aside(engine, state, answer)
         return self._play(engine.handle(state, text))
+
+    def _named_scenario(self, engine: ScenarioEngine, text: str) -> str | None:
+        """The one scenario whose title shares the most words with a typed request, if any does."""
+        if not text or text.startswith("/"):
+            return None
+        wanted = set(self.index.analyse(text).lemmas) - GENERIC_WORDS
+        scores = sorted(((len(wanted & set(self.index.analyse(s.title).lemmas)), s.id)
+                         for s in engine.library.scenarios.values()), reverse=True)
+        if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+            return None
+        return scores[0][1]
 
     def _aside(self, engine: ScenarioEngine, state: dict, answer: Reply) -> Reply:
         """A knowledge answer given mid-scenario, then the offer to carry on (the place is kept)."""

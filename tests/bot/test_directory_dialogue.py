@@ -109,3 +109,12 @@ def test_a_child_named_by_age_gets_the_childrens_local_support_entry(assistant):
     reply = ask(assistant, "8 year old who saw dad hit mum - where can I get him some support?")
     assert reply.entry_id == "local-support-for-children"
     assert reply.directory["audience"] == "child" and reply.directory["age"] == 8
+
+
+def test_a_service_near_a_place_without_a_directory_is_routed_whatever_the_intent(assistant):
+    reply = assistant.answer_question(Turn(text="perpetrator programme near Leeds?", intent="ask_interventions",
+                                           confidence=0.7))
+    assert reply.messages[-1].text.startswith("I don't have a local service directory for Leeds.")
+    harbour = assistant.answer_question(Turn(text="what did Harbour in Salford offer children?",
+                                             intent="ask_interventions", confidence=0.7))
+    assert kinds(harbour)[0] == "guidance"

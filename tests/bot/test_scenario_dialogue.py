@@ -85,3 +85,18 @@ def test_typed_answer_intent_outside_a_scenario_is_answered_from_the_knowledge(a
 def test_a_branch_button_after_the_scenario_ended_offers_the_menu(assistant):
     reply = assistant.scenario(turn('/scenario_answer{"choice":"x"}', "scenario_answer", None, choice="x"))
     assert kinds(reply) == ["scenario_not_playing", "scenario_menu"]
+
+
+@pytest.mark.parametrize("text, scenario_id", [
+    ("play the lockdown scenario", "covid-kept-out"),
+    ("can we do the one about the teenager placed with the father", "placed-with-father"),
+    ("start the three notifications case", "three-notifications"),
+])
+def test_a_typed_request_naming_a_scenario_starts_it(assistant, text, scenario_id):
+    reply = assistant.scenario(turn(text, "start_scenario"))
+    assert reply.scenario and reply.scenario["scenario"] == scenario_id
+    assert "scenario_step" in kinds(reply)
+
+
+def test_a_request_naming_no_scenario_shows_the_menu(assistant):
+    assert kinds(assistant.scenario(turn("I'd like to do a training exercise please", "start_scenario"))) == ["scenario_menu"]

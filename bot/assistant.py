@@ -238,21 +238,14 @@ class Assistant(ReflectionDialogue, ScenarioDialogue, DirectoryDialogue):
         answers describe violence as part of the exercise, and every step already carries the
         999 reminder, so the message goes to the scenario.
         """
-        if self._playing(turn):
-            try:
-                reply = self._scenario_turn(turn)
-            except Exception:  # the chat must never go silent
-                log.exception("failed to play the scenario turn")
-                reply = self._text_reply("error", self.messages["error"])
-            return self._finish(turn, reply)
-        if self.danger.matches(turn.text) or turn.intent == "immediate_danger":
+        playing = self._playing(turn)
+        if not playing and (self.danger.matches(turn.text) or turn.intent == "immediate_danger"):
             return self.immediate_danger(turn)
         try:
-            command = self._scenario_command(turn)
-            if command:
-                engine = self.scenario_engine()
-                do = {"continue": engine.resume, "quit": engine.quit, "repeat": engine.repeat}[command]
-                reply = self._play(do(turn.scenario))
+            if playing:
+                reply = self._scenario_turn(turn)
+            elif (resumed := self._paused_scenario_command(turn)) is not None:
+                reply = resumed
             elif self._reflecting(turn):
                 reply = self._reflection_turn(turn)
             elif self._reflection_offered(turn):

@@ -29,18 +29,16 @@ class ScenarioDialogue:
     """Scenario turns for ``Assistant``; see ``bot.scenarios`` for the data and the marking."""
 
     scenarios_dir: Path | None = None
-    _engines: dict[int, ScenarioEngine]
+    _scenario_engine: ScenarioEngine | None = None
 
     def scenario_engine(self) -> ScenarioEngine | None:
         """The engine over the scenario files as they are now (re-read when a file changes)."""
         if self.scenarios_dir is None:
             return None
         library = library_for(self.scenarios_dir, self.knowledge_dir)
-        engines = self.__dict__.setdefault("_engines", {})
-        if id(library) not in engines:
-            engines.clear()
-            engines[id(library)] = ScenarioEngine(library)
-        return engines[id(library)]
+        if self._scenario_engine is None or self._scenario_engine.library is not library:
+            self._scenario_engine = ScenarioEngine(library)
+        return self._scenario_engine
 
     def _playing(self, turn: Turn) -> bool:
         """A scenario is under way and not paused: the message is part of the exercise."""
@@ -50,15 +48,15 @@ class ScenarioDialogue:
         engine = self.scenario_engine()
         return engine is not None and engine.playing(state)
 
-    def _scenario_command(self, turn: Turn) -> str | None:
-        """'continue', 'quit' or 'repeat' typed while a scenario is paused."""
+    def _paused_scenario_command(self, turn: Turn) -> Reply | None:
+        """'continue', 'quit' or 'repeat' typed while a scenario is paused; None for anything else."""
         if not isinstance(turn.scenario, dict):
             return None
         engine = self.scenario_engine()
         if engine is None or not engine.playing(turn.scenario):
             return None
-        command = engine.command(turn.text)
-        return command if command in {"continue", "quit", "repeat"} else None
+        do = {"continue": engine.resume, "quit": engine.quit, "repeat": engine.repeat}.get(engine.command(turn.text))
+        return self._play(do(turn.scenario)) if do else None
 
     def scenario(self, turn: Turn) -> Reply:
         """Entry point for the scenario intents (the menu, choosing one, a branch, an answer)."""

@@ -105,11 +105,9 @@ def _conditions(area_id, needs: bool, age: bool, audience: bool) -> list:
     return conditions
 
 
-def _age_span(min_age, max_age):
-    """How wide a service's age range is (no limits: the widest), as SQL or in Python."""
-    if isinstance(min_age, (int, type(None))) and isinstance(max_age, (int, type(None))):
-        return (MAX_AGE if max_age is None else max_age) - (0 if min_age is None else min_age)
-    return func.coalesce(max_age, MAX_AGE) - func.coalesce(min_age, 0)
+def _age_span(min_age: int | None, max_age: int | None) -> int:
+    """How wide a service's age range is (no limits: the widest); the SQL below orders by the same."""
+    return (MAX_AGE if max_age is None else max_age) - (0 if min_age is None else min_age)
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ def _statements(needs: bool, age: bool, audience: bool) -> _Statements:
     order = [SERVICES.c.name, SERVICES.c.id]
     if age:
         # For "a 15 year old", a service for ages 13 to 17 comes before one for all ages.
-        order.insert(0, _age_span(SERVICES.c.min_age, SERVICES.c.max_age))
+        order.insert(0, func.coalesce(SERVICES.c.max_age, MAX_AGE) - func.coalesce(SERVICES.c.min_age, 0))
     if audience:
         order.insert(0, case((SERVICES.c.audiences.like(bindparam("audience_like")), 0), else_=1))
     page_ids = (

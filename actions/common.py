@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.replies import Reply, Turn
+from bot.dialogue.types import Reply, Turn
 
 LAST_ENTRY_SLOT = "last_entry_id"
 NOTICE_SLOT = "notice_given"

@@ -30,8 +30,8 @@ from benchmarks.questions import load_cases, score_dev_case, score_project_case
 from bot.config import PROJECT_ROOT
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.store import make_engine, save_knowledge
-from bot.servers import start_servers
-from bot.training import ensure_model
+from bot.runtime.servers import start_servers
+from bot.runtime.training import ensure_model
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 LATENCY_MESSAGES = [

@@ -20,12 +20,12 @@ from bot.knowledge.loader import load_topics, load_vocabulary
 from bot.knowledge.schema import Citation, Entry, Source, VocabularyItem
 from bot.knowledge.search import Hit, SearchIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
-from bot.messages import Messages, load_messages
+from bot.dialogue.wording import Messages, load_messages
 from bot.nlp.pipeline import analyser_for
-from bot.reflection import Reflection, load_reflection
+from bot.reflection.model import Reflection, load_reflection
 from bot.reflection_dialogue import START_REFLECTION, ReflectionDialogue
-from bot.replies import BotMessage, Reply, Turn, button_payload
-from bot.safety import DangerCheck, load_danger_check
+from bot.dialogue.types import BotMessage, Reply, Turn, button_payload
+from bot.safety.check import DangerCheck, load_danger_check
 from bot.scenario_dialogue import ScenarioDialogue
 from bot.directory_dialogue import LOCAL_SERVICES, DirectoryDialogue
 

@@ -17,7 +17,7 @@ from bot.directory.areas import AreaMatcher
 from bot.directory.query import Request, Result, find_services, parse_request
 from bot.directory.render import age_text, service_text
 from bot.directory.taxonomy import load_taxonomy
-from bot.replies import BotMessage, Reply, Turn, button_payload
+from bot.dialogue.types import BotMessage, Reply, Turn, button_payload
 
 log = logging.getLogger(__name__)
 

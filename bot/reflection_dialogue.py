@@ -2,18 +2,18 @@
 at a time, handling answers, commands and questions asked on the way, and the summary.
 
 A mixin of ``Assistant`` (it uses the assistant's knowledge search, citations and wording);
-the reflection's content and reasoning live in ``bot.reflection``.
+the reflection's content and reasoning live in ``bot.reflection.model``.
 """
 
 from __future__ import annotations
 
-from bot.replies import BotMessage, Reply, Turn, button_payload
+from bot.dialogue.types import BotMessage, Reply, Turn, button_payload
 
 START_REFLECTION = "start_reflection"
 
 
 class ReflectionDialogue:
-    """Reflection turns for ``Assistant``; see ``bot.reflection`` for the data and logic."""
+    """Reflection turns for ``Assistant``; see ``bot.reflection.model`` for the data and logic."""
 
     def _reflecting(self, turn: Turn) -> bool:
         state = turn.reflection

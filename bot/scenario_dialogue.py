@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.replies import Reply, Turn
+from bot.dialogue.types import Reply, Turn
 from bot.scenarios import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine, library_for
 
 # "Start a training scenario" typed, or a menu button with the scenario_id entity.

@@ -14,8 +14,8 @@ from bot.assistant import Assistant  # noqa: E402
 from bot.config import PROJECT_ROOT, Settings  # noqa: E402
 from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.store import make_engine, save_knowledge  # noqa: E402
-from bot.servers import start_servers  # noqa: E402
-from bot.training import ensure_model  # noqa: E402
+from bot.runtime.servers import start_servers  # noqa: E402
+from bot.runtime.training import ensure_model  # noqa: E402
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 TEST_DATA = Path(__file__).parent / "data"
@@ -55,7 +55,7 @@ def assistant(settings) -> Assistant:
 
 # One trained model and one pair of running servers for all tests that talk to the
 # assistant (conversation and browser tests). The model is trained only if none exists
-# for the current inputs (see bot.training); the servers use a temporary knowledge
+# for the current inputs (see bot.runtime.training); the servers use a temporary knowledge
 # database and tracker store on free loopback ports.
 
 def free_port() -> int:

@@ -40,7 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.config import load_settings
 from bot.nlp.intents import IntentModel, lemma_views
 from bot.nlp.pipeline import analyser_for
-from bot.safety import load_danger_check
+from bot.safety.check import load_danger_check
 
 DANGER_INTENT = "immediate_danger"
 RANKING_LENGTH = 10

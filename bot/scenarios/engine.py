@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from bot.knowledge.schema import Citation
 from bot.nlp.pipeline import normalise
-from bot.replies import BotMessage, button_payload
+from bot.dialogue.types import BotMessage, button_payload
 from bot.scenarios.loader import COMMANDS, covered_points
 from bot.scenarios.schema import Choice, Scenario, ScenarioLibrary, Step
 

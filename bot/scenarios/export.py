@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import yaml
 
-from bot.replies import button_payload
+from bot.dialogue.types import button_payload
 from bot.scenarios.engine import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine
 from bot.scenarios.schema import Scenario, ScenarioLibrary, Step
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.directory.store import import_directory
-from bot.replies import Turn
+from bot.dialogue.types import Turn
 from tests.conftest import PROJECT_ROOT
 
 

@@ -9,7 +9,7 @@ import yaml
 
 from bot.assistant import Turn
 from bot.config import PROJECT_ROOT
-from bot.reflection import ANSWERS, ReflectionError, load_reflection, parse_reflection
+from bot.reflection.model import ANSWERS, ReflectionError, load_reflection, parse_reflection
 
 FILE = PROJECT_ROOT / "knowledge" / "reflection" / "conflict_or_abuse.yml"
 VERDICTS = re.compile(r"\bthis (is|was) (domestic )?(abuse|conflict)\b|\bit is (abuse|conflict)\b", re.IGNORECASE)

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.config import load_settings
-from bot.safety import load_danger_check
+from bot.safety.check import load_danger_check
 
 DANGER = [
     "he's outside with a knife right now",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.replies import Turn
+from bot.dialogue.types import Turn
 
 START = '/start_scenario{"scenario_id":"covid-kept-out"}'
 REMINDER = "This is a training exercise. If a child or adult is in immediate danger now, call 999."

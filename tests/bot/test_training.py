@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.training import model_fingerprint, model_input_files, model_path
+from bot.runtime.training import model_fingerprint, model_input_files, model_path
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.web import WEB_DIR, ensure_widget_built, start_page_server
+from bot.web.page import WEB_DIR, ensure_widget_built, start_page_server
 
 CHROMIUM = os.environ.get("DASG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from bot.web import WEB_DIR
+from bot.web.page import WEB_DIR
 
 
 def test_format_rules_pass_in_node():

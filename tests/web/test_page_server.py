@@ -1,10 +1,10 @@
-"""bot.web: the page server that `bot run` starts (no browser needed)."""
+"""bot.web.page: the page server that `bot run` starts (no browser needed)."""
 
 from __future__ import annotations
 
 import requests
 
-from bot.web import content_security_policy, render_page, start_page_server
+from bot.web.page import content_security_policy, render_page, start_page_server
 
 
 def test_page_names_the_rasa_server_escaped():

@@ -11,8 +11,8 @@ import signal
 import pytest
 from playwright.sync_api import expect
 
-from bot.servers import start_rasa_server
-from bot.web import start_page_server
+from bot.runtime.servers import start_rasa_server
+from bot.web.page import start_page_server
 from tests.conftest import free_port
 from tests.web.conftest import Widget
 
@@ -31,7 +31,7 @@ def own_rasa(trained_model, servers, tmp_path):
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{servers.action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.RedactingSQLTrackerStore\n'
+        f'tracker_store:\n  type: bot.runtime.tracker_store.RedactingSQLTrackerStore\n'
         f'  dialect: "sqlite"\n  db: "{tmp_path / "tracker.db"}"\n',
         encoding="utf-8",
     )

@@ -158,7 +158,7 @@ def _endpoints_for(root: Path, action_port: int, env: dict) -> Path:
     tracker_db = env.get("DASG_TRACKER_DB", str(var / "tracker.db"))
     path.write_text(
         f'action_endpoint:\n  url: "http://{HOST}:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: bot.tracker_store.RedactingSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
+        f'tracker_store:\n  type: bot.runtime.tracker_store.RedactingSQLTrackerStore\n  dialect: "sqlite"\n  db: "{tracker_db}"\n',
         encoding="utf-8",
     )
     return path

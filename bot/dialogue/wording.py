@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.nlp.pipeline import normalise
-from bot.safety import compile_patterns
+from bot.safety.check import compile_patterns
 
 REQUIRED_MESSAGES = (
     "immediate_danger", "opening_notice", "greet", "goodbye", "thanks", "help", "affirm", "deny",

@@ -98,7 +98,7 @@ def reflection_validate(path: Path | None) -> None:
 
     Example: bot reflection validate knowledge/reflection/conflict_or_abuse.yml
     """
-    from bot.reflection import ReflectionError, load_reflection
+    from bot.reflection.model import ReflectionError, load_reflection
 
     settings = load_settings()
     sources = _load_or_exit(settings.knowledge_dir).sources
@@ -137,7 +137,7 @@ def model_fingerprint_command() -> None:
 
     Example: bot model fingerprint
     """
-    from bot.training import model_fingerprint
+    from bot.runtime.training import model_fingerprint
 
     click.echo(model_fingerprint())
 
@@ -148,7 +148,7 @@ def model_ensure() -> None:
 
     Example: bot model ensure
     """
-    from bot.training import ensure_model
+    from bot.runtime.training import ensure_model
 
     try:
         path, _ = ensure_model(echo=lambda m: click.echo(m, err=True))
@@ -177,9 +177,9 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
     import subprocess
 
     from bot.knowledge.store import make_engine, save_knowledge
-    from bot.servers import HOST, start_servers
-    from bot.training import ensure_model
-    from bot.web import ensure_widget_built, start_page_server
+    from bot.runtime.servers import HOST, start_servers
+    from bot.runtime.training import ensure_model
+    from bot.web.page import ensure_widget_built, start_page_server
 
     from bot.directory.store import ensure_default_directory, list_areas
 
@@ -267,8 +267,8 @@ def _chat_loop(url: str) -> None:
                 click.echo(f"  {len(buttons)}. {button['title']}")
 
 
-from bot.directory.cli import directory  # noqa: E402
-from bot.scenarios.cli import scenarios  # noqa: E402
+from bot.cli.directory import directory  # noqa: E402
+from bot.cli.scenarios import scenarios  # noqa: E402
 
 cli.add_command(directory)
 cli.add_command(scenarios)

@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run test test-all test-web widget-screenshot knowledge train validate benchmark chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark chat clean
 
 VENV := .venv/bin
 
@@ -12,7 +12,11 @@ browser:          ## install Debian's chromium for the browser tests (once; need
 run: setup        ## load knowledge, train if needed, start both servers and the web chat page
 	@$(VENV)/bot run
 
-test: setup browser  ## the whole default test suite (unit, action, conversation, browser, rasa validate/test)
+lint: setup       ## ruff on the code and tests, mypy on the typed packages (bot/dialogue, bot/text)
+	@$(VENV)/ruff check bot actions tests benchmarks
+	@$(VENV)/mypy bot/dialogue bot/text
+
+test: setup browser lint  ## lint, then the whole default test suite (unit, action, conversation, browser, rasa validate/test)
 	@$(VENV)/python -m pytest
 
 test-all: setup browser  ## the default suite plus slow tests

@@ -128,7 +128,8 @@ def list_command(database_url: str | None) -> None:
 
 @directory.command("export")
 @click.option("--area", help="Only this area (default: every area).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: stdout).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: stdout).")
 @database_option
 def export_command(area: str | None, output: Path | None, database_url: str | None) -> None:
     """Write the loaded services as ORUK 3.0 JSON (a list of full services), ready to re-import.
@@ -178,7 +179,7 @@ def search_command(text: str, area: str | None, limit: int, database_url: str | 
     """
     from bot.directory.areas import AreaMatcher
     from bot.directory.query import find_services, parse_request
-    from bot.directory.render import service_text
+    from bot.directory.render import alternative_text, service_text
 
     engine = _engine(database_url)
     matcher = AreaMatcher(engine)
@@ -197,6 +198,6 @@ def search_command(text: str, area: str | None, limit: int, database_url: str | 
     for service in result.services:
         click.echo(service_text(service) + "\n")
     for alternative in result.alternatives:
-        click.echo(f"Nothing matched; {alternative.total} found for {alternative.description}.")
+        click.echo(f"Nothing matched; {alternative.total} found for {alternative_text(alternative)}.")
     if result.front_door:
         click.echo("\nChildren's social care front door:\n" + service_text(result.front_door))

@@ -7,26 +7,19 @@ from pathlib import Path
 
 import click
 
+from bot.cli.content import knowledge_or_exit, loaded_or_exit
 from bot.config import load_settings
 
 
 def _load(path: Path | None):
     """The library at ``path`` (default: the shipped folder), or exit 1 with every problem on stderr."""
-    from bot.knowledge.loader import KnowledgeError, load_knowledge
     from bot.nlp.pipeline import analyser_for
-    from bot.scenarios.loader import ScenarioError, load_scenarios
+    from bot.scenarios.loader import load_scenarios
 
     settings = load_settings()
-    try:
-        knowledge = load_knowledge(settings.knowledge_dir)
-        return load_scenarios(path or settings.scenarios_dir, knowledge, analyser_for(settings.knowledge_dir).nlp)
-    except KnowledgeError as exc:
-        click.echo(str(exc), err=True)
-    except ScenarioError as exc:
-        click.echo(f"{len(exc.problems)} problem(s):", err=True)
-        for problem in exc.problems:
-            click.echo(f"  - {problem}", err=True)
-    sys.exit(1)
+    knowledge = knowledge_or_exit(settings.knowledge_dir)
+    nlp = analyser_for(settings.knowledge_dir).nlp
+    return loaded_or_exit(load_scenarios, path or settings.scenarios_dir, knowledge, nlp)
 
 
 @click.group()
@@ -81,17 +74,16 @@ def match(phrase: str, answer: str) -> None:
 @click.option("--answers", type=click.Choice(["good", "poor"]), default="good", show_default=True,
               help="Play the good or the poor model answers.")
 @click.option("--play", "play_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the play script (turns with expected reply text) here.")
-@click.option("--stories", "stories_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write Rasa test stories (version 3.1) here.")
+              help="Write the conversation test (turns with the reply types and texts to expect) here.")
 @click.option("--dir", "directory", type=click.Path(exists=True, path_type=Path), help="Scenarios folder.")
-def export(scenario_id: str, answers: str, play_file: Path | None, stories_file: Path | None,
-           directory: Path | None) -> None:
-    """Turn a scenario and its model answers into a play script and Rasa test stories.
+def export(scenario_id: str, answers: str, play_file: Path | None, directory: Path | None) -> None:
+    """Turn a scenario and its model answers into a conversation test (a play script).
 
-    Example: bot scenarios export seemed-well --answers poor --play tests/plays/seemed-well.yml --stories tests/stories/scenario_seemed-well.yml
+    Without --play the script goes to standard output.
+
+    Example: bot scenarios export seemed-well --answers poor --play tests/plays/seemed-well.yml
     """
-    from bot.scenarios.export import ExportError, play_script, dump_play, dump_stories, test_stories
+    from bot.scenarios.export import ExportError, dump_play, play_script
 
     library = _load(directory)
     if library.get(scenario_id) is None:
@@ -102,14 +94,9 @@ def export(scenario_id: str, answers: str, play_file: Path | None, stories_file:
     except ExportError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    if not play_file and not stories_file:
+    if not play_file:
         click.echo(dump_play(turns, scenario_id, answers), nl=False)
         return
-    if play_file:
-        play_file.parent.mkdir(parents=True, exist_ok=True)
-        play_file.write_text(dump_play(turns, scenario_id, answers), encoding="utf-8")
-        click.echo(f"Wrote {len(turns)} turns to {play_file}")
-    if stories_file:
-        stories_file.parent.mkdir(parents=True, exist_ok=True)
-        stories_file.write_text(dump_stories(test_stories(library, scenario_id, answers, turns)), encoding="utf-8")
-        click.echo(f"Wrote a test story to {stories_file}")
+    play_file.parent.mkdir(parents=True, exist_ok=True)
+    play_file.write_text(dump_play(turns, scenario_id, answers), encoding="utf-8")
+    click.echo(f"Wrote {len(turns)} turns to {play_file}")

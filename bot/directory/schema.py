@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.text import validation
+
 
 @dataclass(frozen=True)
 class Service:
@@ -56,19 +58,12 @@ class ParsedService:
     where: str
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation finding, located by file, row (or JSON path) and field."""
+class Problem(validation.Problem):
+    """One validation finding, located by file, row (a spreadsheet row, a line or a JSON path) and field."""
 
-    file: str
-    row: str
-    field: str
-    message: str
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        parts = [p for p in (self.file, self.row, self.field) if p]
-        return ": ".join([*parts, self.message])
+    @property
+    def row(self) -> str:
+        return self.place
 
 
 class Problems:
@@ -82,19 +77,18 @@ class Problems:
         self.errors.append(Problem(file, row, field, message))
 
     def warn(self, file: str, row: str, field: str, message: str) -> None:
-        self.warnings.append(Problem(file, row, field, message, severity="warning"))
+        self.warnings.append(Problem(file, row, field, message))
 
 
-class DirectoryError(Exception):
+class DirectoryError(validation.ContentError):
     """Raised when a directory input does not validate; carries every problem found (errors and warnings)."""
 
-    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None, shown: int = 200):
-        self.problems = problems
+    about = " in the directory input; nothing was imported"
+    shown = 200
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
+        super().__init__(problems)
         self.warnings = warnings or []
-        lines = [f"  - {p}" for p in problems[:shown]]
-        if len(problems) > shown:
-            lines.append(f"  ... and {len(problems) - shown} more")
-        super().__init__(f"{len(problems)} problem(s) in the directory input; nothing was imported:\n" + "\n".join(lines))
 
 
 @dataclass

@@ -56,7 +56,8 @@ def decode(data: bytes, file: str, problems: Problems) -> str | None:
             try:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                problems.error(file, _line_at(data, exc.start), "", f"not valid {encoding} text despite its byte-order mark")
+                message = f"not valid {encoding} text despite its byte-order mark"
+                problems.error(file, _line_at(data, exc.start), "", message)
                 return None
     try:
         return data.decode("utf-8")
@@ -121,7 +122,7 @@ def read_csv(text: str, file: str, problems: Problems, key=header_key) -> Table 
                     file, f"row {number}", "", f"has {len(values)} values but the header has {len(header)} columns"
                 )
                 continue
-            row = dict(zip(header, map(str.strip, values)))
+            row = dict(zip(header, map(str.strip, values), strict=False))  # a short row leaves columns out
             row.pop("", None)
             rows.append((number, row))
     except csv.Error as exc:

@@ -7,14 +7,10 @@ can fix a whole file in one pass.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
-
-import yaml
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from bot.knowledge.schema import (
-    Citation,
     Entry,
     Knowledge,
     Section,
@@ -23,35 +19,21 @@ from bot.knowledge.schema import (
     Term,
     Topic,
     VocabularyItem,
+    check_citation,
 )
+from bot.text.validation import ContentError, Problem, Report, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SENTENCE_END = re.compile(r"[.!?](?:['\")\]]*)(?=\s|$)")
 MIN_SENTENCES, MAX_SENTENCES = 2, 6
 CITATION_STYLES = {"quoted", "plain"}
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One validation failure, located precisely enough to fix it."""
-
-    file: str
-    item: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.item}" if self.item else self.file
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class KnowledgeError(Exception):
+class KnowledgeError(ContentError):
     """Raised when the knowledge folder does not validate; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the knowledge files:\n{lines}")
+    about = " in the knowledge files"
 
 
 def count_sentences(text: str) -> int:
@@ -74,17 +56,14 @@ class _Reader:
     def problem(self, path: Path, item: str, field: str, message: str) -> None:
         self.problems.append(Problem(self.rel(path), item, field, message))
 
+    def at(self, path: Path, item: str = "") -> Report:
+        """Reports problems at ``item`` of ``path``."""
+        return lambda field, message: self.problem(path, item, field, message)
+
     def read_yaml(self, path: Path, top_key: str) -> list[dict[str, Any]]:
-        if not path.exists():
-            self.problem(path, "", "", "file is missing")
-            return []
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            self.problem(path, "", "", f"not valid YAML: {exc}")
-            return []
-        except UnicodeDecodeError as exc:
-            self.problem(path, "", "", f"not UTF-8 text: {exc}")
+        before = len(self.problems)
+        data = read_yaml(path, self.at(path))
+        if len(self.problems) > before:
             return []
         if not isinstance(data, dict) or not isinstance(data.get(top_key), list):
             self.problem(path, "", top_key, f"expected a top-level '{top_key}:' list")
@@ -129,16 +108,28 @@ class _Reader:
         return value
 
 
+def _read_keyed(reader: _Reader, path: Path, key: str, label: str, build: Callable[[str, str, dict], T],
+                taken: str = "is used twice") -> dict[str, T]:
+    """The items of the ``key:`` list in ``path`` by id, each made by ``build(id, item, raw)``."""
+    items: dict[str, T] = {}
+    for index, raw in enumerate(reader.read_yaml(path, key), start=1):
+        iid = reader.identifier(path, f"{label} {index}", raw)
+        item = f"{label} '{iid or index}'"
+        built = build(iid, item, raw)
+        if iid in items:
+            reader.problem(path, item, "id", taken)
+        elif iid:
+            items[iid] = built
+    return items
+
+
 def _read_sources(reader: _Reader, path: Path) -> dict[str, Source]:
-    sources: dict[str, Source] = {}
-    for index, raw in enumerate(reader.read_yaml(path, "sources"), start=1):
-        sid = reader.identifier(path, f"source {index}", raw)
-        item = f"source '{sid or index}'"
+    def source(sid: str, item: str, raw: dict) -> Source:
         style = raw.get("style", "quoted")
         if style not in CITATION_STYLES:
             reader.problem(path, item, "style", f"must be one of {sorted(CITATION_STYLES)}")
         sections = _read_sections(reader, path, item, raw.get("sections"))
-        source = Source(
+        return Source(
             id=sid,
             citation=reader.text(path, item, raw, "citation"),
             title=reader.text(path, item, raw, "title"),
@@ -148,11 +139,8 @@ def _read_sources(reader: _Reader, path: Path) -> dict[str, Source]:
             style=style,
             sections=sections,
         )
-        if sid in sources:
-            reader.problem(path, item, "id", "is used by another source")
-        elif sid:
-            sources[sid] = source
-    return sources
+
+    return _read_keyed(reader, path, "sources", "source", source, taken="is used by another source")
 
 
 def _read_sections(reader: _Reader, path: Path, item: str, raw_sections: Any) -> tuple[Section, ...]:
@@ -178,83 +166,56 @@ def _read_sections(reader: _Reader, path: Path, item: str, raw_sections: Any) ->
 
 
 def _read_vocabulary(reader: _Reader, path: Path, key: str) -> dict[str, VocabularyItem]:
-    items: dict[str, VocabularyItem] = {}
-    for index, raw in enumerate(reader.read_yaml(path, key), start=1):
-        vid = reader.identifier(path, f"{key} {index}", raw)
-        item = f"{key} '{vid or index}'"
-        vocab = VocabularyItem(
+    def vocabulary_item(vid: str, item: str, raw: dict) -> VocabularyItem:
+        return VocabularyItem(
             id=vid,
             label=reader.text(path, item, raw, "label"),
             synonyms=reader.text_list(path, item, raw, "synonyms"),
             group=raw.get("group"),
         )
-        if vid in items:
-            reader.problem(path, item, "id", "is used twice")
-        elif vid:
-            items[vid] = vocab
-    return items
+
+    return _read_keyed(reader, path, key, key, vocabulary_item)
 
 
 def _read_topics(reader: _Reader, path: Path) -> dict[str, Topic]:
-    topics: dict[str, Topic] = {}
-    for index, raw in enumerate(reader.read_yaml(path, "topics"), start=1):
-        tid = reader.identifier(path, f"topic {index}", raw)
-        item = f"topic '{tid or index}'"
-        topic = Topic(
-            id=tid,
-            label=reader.text(path, item, raw, "label"),
-            intents=reader.text_list(path, item, raw, "intents"),
+    def topic(tid: str, item: str, raw: dict) -> Topic:
+        return Topic(
+            id=tid, label=reader.text(path, item, raw, "label"), intents=reader.text_list(path, item, raw, "intents"),
         )
-        if tid in topics:
-            reader.problem(path, item, "id", "is used twice")
-        elif tid:
-            topics[tid] = topic
-    return topics
+
+    return _read_keyed(reader, path, "topics", "topic", topic)
 
 
 def _read_terms(reader: _Reader, path: Path) -> list[Term]:
-    terms: list[Term] = []
-    seen: set[str] = set()
-    for index, raw in enumerate(reader.read_yaml(path, "terms"), start=1):
-        tid = reader.identifier(path, f"term {index}", raw)
-        item = f"term '{tid or index}'"
-        if tid in seen:
-            reader.problem(path, item, "id", "is used twice")
-        seen.add(tid)
-        terms.append(
-            Term(
-                id=tid,
-                label=reader.text(path, item, raw, "label"),
-                name=reader.text(path, item, raw, "name"),
-                synonyms=reader.text_list(path, item, raw, "synonyms"),
-            )
+    def term(tid: str, item: str, raw: dict) -> Term:
+        return Term(
+            id=tid,
+            label=reader.text(path, item, raw, "label"),
+            name=reader.text(path, item, raw, "name"),
+            synonyms=reader.text_list(path, item, raw, "synonyms"),
         )
-    return terms
+
+    return list(_read_keyed(reader, path, "terms", "term", term).values())
 
 
-def _read_entry(reader: _Reader, path: Path, index: int, raw: dict) -> Entry:
+def _read_entry(reader: _Reader, path: Path, index: int, raw: dict, sources: Mapping[str, Source]) -> Entry:
     eid = reader.identifier(path, f"entry {index}", raw)
     item = f"entry '{eid or index}'"
     answer = reader.text(path, item, raw, "answer")
     if answer:
         sentences = count_sentences(answer)
         if not MIN_SENTENCES <= sentences <= MAX_SENTENCES:
-            reader.problem(
-                path, item, "answer",
-                f"has {sentences} sentence(s); a short answer has {MIN_SENTENCES}-{MAX_SENTENCES} (put more in 'detail')",
-            )
-    citations = []
+            limits = f"a short answer has {MIN_SENTENCES}-{MAX_SENTENCES} (put more in 'detail')"
+            reader.problem(path, item, "answer", f"has {sentences} sentence(s); {limits}")
+    report = reader.at(path, item)
     raw_citations = raw.get("citations")
     if not isinstance(raw_citations, list) or not raw_citations:
         reader.problem(path, item, "citations", "is required: every entry cites at least one source section")
-    else:
-        for cindex, raw_citation in enumerate(raw_citations, start=1):
-            if not isinstance(raw_citation, dict) or not raw_citation.get("source") or not raw_citation.get("section"):
-                reader.problem(path, item, f"citations[{cindex}]", "needs 'source' and 'section'")
-                continue
-            citations.append(Citation(str(raw_citation["source"]), str(raw_citation["section"])))
+        raw_citations = []
+    cited = (check_citation(c, f"citations[{i}]", sources, report) for i, c in enumerate(raw_citations, start=1))
+    citations = [c for c in cited if c]
     return Entry(
-        steps=_read_steps(reader, path, item, raw.get("steps")),
+        steps=_read_steps(reader, path, item, raw.get("steps"), sources),
         id=eid,
         topic=reader.text(path, item, raw, "topic"),
         title=reader.text(path, item, raw, "title"),
@@ -269,7 +230,7 @@ def _read_entry(reader: _Reader, path: Path, index: int, raw: dict) -> Entry:
     )
 
 
-def _read_steps(reader: _Reader, path: Path, item: str, raw_steps) -> tuple[Step, ...]:
+def _read_steps(reader: _Reader, path: Path, item: str, raw_steps, sources: Mapping[str, Source]) -> tuple[Step, ...]:
     if raw_steps is None:
         return ()
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -282,11 +243,9 @@ def _read_steps(reader: _Reader, path: Path, item: str, raw_steps) -> tuple[Step
             reader.problem(path, item, field, "must be a mapping with text, source and section")
             continue
         text = reader.text(path, item, raw, "text")
-        if not raw.get("source") or not raw.get("section"):
-            reader.problem(path, item, field, "needs 'source' and 'section': every step cites its source")
-            continue
-        if text:
-            steps.append(Step(text, Citation(str(raw["source"]), str(raw["section"]))))
+        citation = check_citation(raw, field, sources, reader.at(path, item))
+        if text and citation:
+            steps.append(Step(text, citation))
     return tuple(steps)
 
 
@@ -295,16 +254,6 @@ def _check_references(reader: _Reader, knowledge: Knowledge, origins: dict[str, 
         path, item = origins[entry.id], f"entry '{entry.id}'"
         if entry.topic and entry.topic not in knowledge.topics:
             reader.problem(path, item, "topic", f"unknown topic '{entry.topic}' (see vocabulary.yml)")
-        located = [(f"citations[{i}]", c) for i, c in enumerate(entry.citations, start=1)]
-        located += [(f"steps[{i}]", step.citation) for i, step in enumerate(entry.steps, start=1)]
-        for where, citation in located:
-            source = knowledge.sources.get(citation.source)
-            if source is None:
-                reader.problem(path, item, f"{where}.source", f"unknown source '{citation.source}'")
-            elif source.section(citation.section) is None:
-                reader.problem(
-                    path, item, f"{where}.section", f"source '{citation.source}' has no section '{citation.section}'",
-                )
         _check_known(reader, path, item, "agencies", entry.agencies, knowledge.agencies)
         _check_known(reader, path, item, "age_stages", entry.age_stages, knowledge.age_stages)
         _check_known(reader, path, item, "related", entry.related, knowledge.entries)
@@ -337,7 +286,7 @@ def load_knowledge(knowledge_dir: Path) -> Knowledge:
         reader.problem(knowledge_dir / "entries", "", "", "no entry files (*.yml) found")
     for path in entry_files:
         for index, raw in enumerate(reader.read_yaml(path, "entries"), start=1):
-            entry = _read_entry(reader, path, index, raw)
+            entry = _read_entry(reader, path, index, raw, knowledge.sources)
             if not entry.id:
                 continue
             if entry.id in knowledge.entries:

@@ -1,8 +1,12 @@
-"""Plain data classes for knowledge content, as read and validated from the YAML files."""
+"""Plain data classes for knowledge content, as read and validated from the YAML files, and the
+one place citations are checked (``check_citation``) and written out (``cite``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from bot.text.validation import Report
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Source:
         return next((s for s in self.sections if s.id == section_id), None)
 
     def cite(self, section_id: str) -> str:
-        """Render "<citation>, <section>" in the source's citation style."""
+        """Render "<citation>, <section>" in the source's citation style (the one place that does)."""
         section = self.section(section_id)
         if section is None:
             raise KeyError(f"{self.id} has no section {section_id!r}")
@@ -130,11 +134,33 @@ class Knowledge:
     age_stages: dict[str, VocabularyItem]
     terms: list[Term] = field(default_factory=list)
 
-    def cite(self, citation: Citation) -> str:
-        return self.sources[citation.source].cite(citation.section)
-
     def topic_for_intent(self, intent: str) -> str | None:
         for topic in self.topics.values():
             if intent in topic.intents:
                 return topic.id
         return None
+
+
+def cite(sources: Mapping[str, Source], citation: Citation) -> str:
+    """A citation as readers see it: "<source>, <section>", in its source's style."""
+    return sources[citation.source].cite(citation.section)
+
+
+def check_citation(raw: Any, at: str, sources: Mapping[str, Source] | None, report: Report,
+                   parts: bool = True) -> Citation | None:
+    """The citation ``{source, section}`` in ``raw`` (the field ``at``), reporting one that is missing or
+    names a source or section ``sources`` lacks (at ``at.source`` / ``at.section``; at ``at`` if not ``parts``).
+
+    None when ``raw`` is no citation; ``sources`` None skips the look-up.
+    """
+    if not isinstance(raw, dict) or not raw.get("source") or not raw.get("section"):
+        report(at, "needs a citation with 'source' and 'section'")
+        return None
+    citation = Citation(str(raw["source"]), str(raw["section"]))
+    source = None if sources is None else sources.get(citation.source)
+    if sources is not None and source is None:
+        report(f"{at}.source" if parts else at, f"unknown source '{citation.source}' (see knowledge/sources.yml)")
+    elif source is not None and source.section(citation.section) is None:
+        report(f"{at}.section" if parts else at,
+               f"source '{citation.source}' has no section '{citation.section}'")
+    return citation

@@ -63,7 +63,7 @@ class IntentModel:
         if not texts:
             raise ValueError("no training examples")
         self.vectorisers = self._new_vectorisers()
-        features = hstack([v.fit_transform(view) for v, view in zip(self.vectorisers, self._views(texts, lemmas))])
+        features = hstack([v.fit_transform(view) for v, view in zip(self.vectorisers, self._views(texts, lemmas), strict=True)])
         self.classifier = LogisticRegression(
             C=self.regularisation, max_iter=self.max_iter, class_weight="balanced", random_state=self.random_state,
         )
@@ -78,10 +78,10 @@ class IntentModel:
         """For each text, every intent with its probability, most likely first."""
         if self.classifier is None:
             raise RuntimeError("the intent model has not been trained")
-        features = hstack([v.transform(view) for v, view in zip(self.vectorisers, self._views(texts, lemmas))])
+        features = hstack([v.transform(view) for v, view in zip(self.vectorisers, self._views(texts, lemmas), strict=True)])
         probabilities = self.classifier.predict_proba(csr_matrix(features))
         order = np.argsort(-probabilities, axis=1)
-        return [[(self.intents[i], float(row[i])) for i in ranks] for row, ranks in zip(probabilities, order)]
+        return [[(self.intents[i], float(row[i])) for i in ranks] for row, ranks in zip(probabilities, order, strict=True)]
 
     def save(self, path: Path) -> None:
         import skops.io as sio

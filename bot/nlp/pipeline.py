@@ -8,8 +8,6 @@ match on lemmas of lower-cased text, so "Health Visitors" and "health visitor" a
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,23 +16,12 @@ import spacy
 from spacy.language import Language
 
 from bot.knowledge.schema import Term, VocabularyItem
+from bot.text.normalise import normalise
 
 AGENCY_LABEL = "agency"
 AGE_STAGE_LABEL = "age_stage"
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
-# Cyrillic letters that look Latin (pasted or autocorrected text): "mara\u0441" is "marac".
-_LOOKALIKES = str.maketrans("\u0430\u0441\u0435\u043e\u0440\u0445\u0443\u0456", "aceopxyi")
-_SPACES = re.compile(r"\s+")
 # Function words spaCy lists as stop words but that carry meaning in this domain.
 _KEEP = {"whole", "together", "alone", "own", "first", "before", "after", "against", "nobody", "never", "not", "no"}
-
-
-def normalise(text: str) -> str:
-    """Lower-case, straighten quotes and dashes, and collapse white space."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    if any("\u0400" <= ch <= "\u04ff" for ch in text) and any("a" <= ch <= "z" for ch in text.lower()):
-        text = text.translate(_LOOKALIKES)  # only in mixed text: leave real Cyrillic alone
-    return _SPACES.sub(" ", text).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -59,7 +46,9 @@ class Analysis:
         return [m.id for m in self.mentions if label is None or m.label == label]
 
 
-def patterns_for(terms: list[Term], agencies: dict[str, VocabularyItem], age_stages: dict[str, VocabularyItem]) -> list[dict]:
+def patterns_for(
+    terms: list[Term], agencies: dict[str, VocabularyItem], age_stages: dict[str, VocabularyItem]
+) -> list[dict]:
     """EntityRuler phrase patterns for every term, agency and age stage synonym."""
     patterns: list[dict] = []
     for term in terms:

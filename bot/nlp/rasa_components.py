@@ -155,7 +155,7 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         texts = [message.get(TEXT) or "" for message in messages]
         rankings = self.model.rank(texts, lemma_views(self.analyse, texts))
-        for message, ranking in zip(messages, rankings):
+        for message, ranking in zip(messages, rankings, strict=True):
             ranked = [{INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
                       for name, confidence in ranking[:RANKING_LENGTH]]
             message.set(INTENT, ranked[0], add_to_output=True)

@@ -1,6 +1,6 @@
 """The "is this conflict or abuse?" guided reflection: questions, answers, and the summary.
 
-Plain Python over ``knowledge/reflection/*.yml``. The state is a small dict (kept in a Rasa
+Plain Python over ``knowledge/reflection/*.yml``. The state is a ``ReflectionState`` (kept in a Rasa
 slot between turns): which question is next and the yes / no / not sure answers so far. No
 free text is kept, so the reflection holds no personal details.
 """
@@ -8,15 +8,15 @@ free text is kept, so the reflection holds no personal details.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
-import yaml
-
-from bot.knowledge.schema import Citation
-from bot.nlp.pipeline import normalise
+from bot.dialogue.state import ReflectionState
+from bot.knowledge.schema import Citation, check_citation
+from bot.text.normalise import normalise
+from bot.text.validation import ContentError, Problem, Report, compile_patterns, read_mapping, reporter
 
 ANSWERS = ("yes", "no", "not_sure")
 KINDS = {"indicator", "gap", "unclear", "none"}
@@ -24,12 +24,8 @@ CITED_KINDS = {"indicator", "gap"}
 COMMANDS = ("stop", "back", "restart")
 
 
-class ReflectionError(Exception):
+class ReflectionError(ContentError):
     """The reflection file does not validate; carries every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -74,29 +70,36 @@ class Reflection:
 
     # -- state ---------------------------------------------------------------------------
 
-    def start(self) -> dict:
-        return {"id": self.id, "step": 0, "answers": {}, "danger": False}
+    def start(self) -> ReflectionState:
+        return ReflectionState(id=self.id, step=0)
 
-    def current(self, state: dict) -> Question | None:
-        step = state.get("step", 0)
+    def offered(self) -> ReflectionState:
+        """The state after offering to go through the indicators, before an answer."""
+        return ReflectionState(id=self.id)
+
+    def current(self, state: ReflectionState) -> Question | None:
+        step = state.step or 0
         return self.questions[step] if 0 <= step < len(self.questions) else None
 
-    def record(self, state: dict, answer: str) -> dict:
+    def record(self, state: ReflectionState, answer: str) -> ReflectionState:
         """The state after answering the current question."""
         question = self.current(state)
         if question is None:
             return state
-        answers = {**state.get("answers", {}), question.id: answer}
-        return {**state, "answers": answers, "step": state.get("step", 0) + 1}
+        return replace(state, answers={**state.answers, question.id: answer}, step=(state.step or 0) + 1)
 
-    def back(self, state: dict) -> dict:
+    def back(self, state: ReflectionState) -> ReflectionState:
         """The state with the previous question asked again (its answer forgotten)."""
-        step = max(0, state.get("step", 0) - 1)
-        answers = {k: v for k, v in state.get("answers", {}).items() if k != self.questions[step].id}
-        return {**state, "answers": answers, "step": step}
+        step = max(0, (state.step or 0) - 1)
+        answers = {k: v for k, v in state.answers.items() if k != self.questions[step].id}
+        return replace(state, answers=answers, step=step)
 
-    def finished(self, state: dict) -> bool:
-        return state.get("step", 0) >= len(self.questions)
+    def finished(self, state: ReflectionState) -> bool:
+        return (state.step or 0) >= len(self.questions)
+
+    def under_way(self, state: ReflectionState | None) -> bool:
+        """Started, not finished, and for this reflection (not one since renamed)."""
+        return state is not None and state.id == self.id and state.started and not self.finished(state)
 
     # -- reading what the practitioner typed ---------------------------------------------
 
@@ -114,17 +117,17 @@ class Reflection:
 
     # -- the summary -------------------------------------------------------------------------
 
-    def findings(self, state: dict) -> dict[str, list[Outcome]]:
+    def findings(self, state: ReflectionState) -> dict[str, list[Outcome]]:
         """Outcomes of the answers so far, grouped by kind, in question order."""
         grouped: dict[str, list[Outcome]] = {kind: [] for kind in KINDS}
         for question in self.questions:
-            answer = state.get("answers", {}).get(question.id)
+            answer = state.answers.get(question.id)
             if answer is not None:
                 outcome = question.outcomes[answer]
                 grouped[outcome.kind].append(outcome)
         return grouped
 
-    def summary_lines(self, state: dict, cite: Callable[[Citation], str]) -> list[str]:
+    def summary_lines(self, state: ReflectionState, cite: Callable[[Citation], str]) -> list[str]:
         """The summary as lines: indicators (cited), unclear points, what follows, not a verdict."""
         found = self.findings(state)
         lines = [self.texts["summary_intro"], self.texts["indicators_heading"]]
@@ -141,7 +144,7 @@ class Reflection:
         lines.append(self.texts["not_a_verdict"])
         return lines
 
-    def citations(self, state: dict) -> list[Citation]:
+    def citations(self, state: ReflectionState) -> list[Citation]:
         found = self.findings(state)
         cited = [o.citation for kind in ("indicator", "gap", "unclear") for o in found[kind] if o.citation]
         cited += [p.citation for p in self.consequences]
@@ -153,7 +156,7 @@ class Reflection:
 TEXT_KEYS = (
     "offer", "start_button", "skip_button", "intro", "summary_intro", "indicators_heading", "no_indicators",
     "unclear_heading", "consequences_heading", "not_a_verdict", "stopped", "not_understood", "resume",
-    "back_at_start",
+    "back_at_start", "question",
 )
 
 
@@ -164,96 +167,80 @@ def _yes_no_keys(raw):
     return {({True: "yes", False: "no"}.get(k, k) if isinstance(k, bool) else k): v for k, v in raw.items()}
 
 
-def _citation(raw, where: str, problems: list[str], sources: dict | None) -> Citation | None:
-    if not isinstance(raw, dict) or not raw.get("source") or not raw.get("section"):
-        problems.append(f"{where}: needs a citation with 'source' and 'section'")
-        return None
-    citation = Citation(str(raw["source"]), str(raw["section"]))
-    if sources is not None:
-        source = sources.get(citation.source)
-        if source is None:
-            problems.append(f"{where}: unknown source '{citation.source}'")
-        elif source.section(citation.section) is None:
-            problems.append(f"{where}: source '{citation.source}' has no section '{citation.section}'")
-    return citation
+def _patterns(raw, section: str, keys, report: Report) -> dict[str, tuple[re.Pattern, ...]]:
+    raw = raw if isinstance(raw, dict) else {}
+    return {key: compile_patterns(raw.get(key), f"{section}.{key}", report) for key in keys}
 
 
-def _patterns(raw, where: str, keys, problems: list[str]) -> dict[str, tuple[re.Pattern, ...]]:
-    compiled = {}
-    for key in keys:
-        values = (raw or {}).get(key)
-        if not isinstance(values, list) or not values:
-            problems.append(f"{where}.{key}: give at least one regular expression")
-            compiled[key] = ()
+def _text(raw, key: str) -> str:
+    return " ".join(str((raw if isinstance(raw, dict) else {}).get(key) or "").split())
+
+
+def _outcomes(raw, report: Report, sources: Mapping | None) -> dict[str, Outcome]:
+    outcomes = {}
+    for answer in ANSWERS:
+        out = _yes_no_keys((raw or {}).get("outcomes") or {}).get(answer)
+        if not isinstance(out, dict) or out.get("kind") not in KINDS:
+            report(f"outcomes.{answer}.kind", f"must be one of {sorted(KINDS)}")
             continue
-        try:
-            compiled[key] = tuple(re.compile(v, re.IGNORECASE) for v in values)
-        except re.error as exc:
-            problems.append(f"{where}.{key}: invalid regular expression: {exc}")
-            compiled[key] = ()
-    return compiled
+        citation = None
+        if out["kind"] in CITED_KINDS or out.get("citation"):
+            citation = check_citation(out.get("citation"), f"outcomes.{answer}.citation", sources, report, parts=False)
+        if out["kind"] != "none" and not _text(out, "text"):
+            report(f"outcomes.{answer}.text", f"is required for kind '{out['kind']}'")
+        outcomes[answer] = Outcome(out["kind"], _text(out, "text"), citation)
+    return outcomes
 
 
-def parse_reflection(data: dict, name: str, sources: dict | None = None) -> Reflection:
+def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> Reflection:
     """Validate one reflection's data; raise ReflectionError naming file, question and field."""
-    problems: list[str] = []
     if not isinstance(data, dict):
-        raise ReflectionError([f"{name}: expected a mapping"])
+        raise ReflectionError([Problem(name, message="expected a mapping")])
+    problems: list[Problem] = []
+    report = reporter(problems, name)
     for key in ("id", "entry", "title") + TEXT_KEYS:
-        if not str(data.get(key) or "").strip():
-            problems.append(f"{name}: {key}: is required and must not be empty")
+        if not _text(data, key):
+            report(key, "is required and must not be empty")
     orientation = data.get("orientation") or {}
     orientation_citations = tuple(
         c for i, raw in enumerate(orientation.get("citations") or [], start=1)
-        if (c := _citation(raw, f"{name}: orientation.citations[{i}]", problems, sources))
+        if (c := check_citation(raw, f"orientation.citations[{i}]", sources, report, parts=False))
     )
-    if not str(orientation.get("text") or "").strip() or not orientation_citations:
-        problems.append(f"{name}: orientation: needs 'text' and at least one citation")
+    if not _text(orientation, "text") or not orientation_citations:
+        report("orientation", "needs 'text' and at least one citation")
     questions, seen = [], set()
     for index, raw in enumerate(data.get("questions") or [], start=1):
         qid = str((raw or {}).get("id") or f"#{index}")
-        where = f"{name}: question '{qid}'"
+        at_question = reporter(problems, name, f"question '{qid}'")
         if qid in seen:
-            problems.append(f"{where}: id: is used twice")
+            at_question("id", "is used twice")
         seen.add(qid)
-        if not str((raw or {}).get("text") or "").strip():
-            problems.append(f"{where}: text: is required")
-        outcomes = {}
-        for answer in ANSWERS:
-            out = _yes_no_keys((raw or {}).get("outcomes") or {}).get(answer)
-            if not isinstance(out, dict) or out.get("kind") not in KINDS:
-                problems.append(f"{where}: outcomes.{answer}.kind: must be one of {sorted(KINDS)}")
-                continue
-            citation = None
-            if out["kind"] in CITED_KINDS or out.get("citation"):
-                citation = _citation(out.get("citation"), f"{where}: outcomes.{answer}.citation", problems, sources)
-            if out["kind"] != "none" and not str(out.get("text") or "").strip():
-                problems.append(f"{where}: outcomes.{answer}.text: is required for kind '{out['kind']}'")
-            outcomes[answer] = Outcome(out["kind"], " ".join(str(out.get("text") or "").split()), citation)
-        questions.append(Question(qid, " ".join(str((raw or {}).get("text") or "").split()), outcomes))
+        if not _text(raw, "text"):
+            at_question("text", "is required")
+        questions.append(Question(qid, _text(raw, "text"), _outcomes(raw, at_question, sources)))
     if not questions:
-        problems.append(f"{name}: questions: give at least one question")
+        report("questions", "give at least one question")
     consequences = []
     for index, raw in enumerate(data.get("consequences") or [], start=1):
-        citation = _citation((raw or {}).get("citation"), f"{name}: consequences[{index}].citation", problems, sources)
-        text = " ".join(str((raw or {}).get("text") or "").split())
-        if not text:
-            problems.append(f"{name}: consequences[{index}].text: is required")
-        if citation and text:
-            consequences.append(Point(text, citation))
-    answer_patterns = _patterns(_yes_no_keys(data.get("answers")), f"{name}: answers", ANSWERS, problems)
-    command_patterns = _patterns(data.get("commands"), f"{name}: commands", COMMANDS, problems)
+        citation = check_citation((raw or {}).get("citation"), f"consequences[{index}].citation", sources, report,
+                                  parts=False)
+        if not _text(raw, "text"):
+            report(f"consequences[{index}].text", "is required")
+        elif citation:
+            consequences.append(Point(_text(raw, "text"), citation))
+    answer_patterns = _patterns(_yes_no_keys(data.get("answers")), "answers", ANSWERS, report)
+    command_patterns = _patterns(data.get("commands"), "commands", COMMANDS, report)
     buttons = _yes_no_keys(data.get("buttons") or {})
     for key in ANSWERS + ("back", "stop"):
         if not str(buttons.get(key) or "").strip():
-            problems.append(f"{name}: buttons.{key}: is required")
+            report(f"buttons.{key}", "is required")
     if problems:
         raise ReflectionError(problems)
     return Reflection(
         id=str(data["id"]), entry=str(data["entry"]), title=str(data["title"]),
-        orientation=" ".join(str(orientation["text"]).split()), orientation_citations=orientation_citations,
+        orientation=_text(orientation, "text"), orientation_citations=orientation_citations,
         questions=tuple(questions), consequences=tuple(consequences),
-        texts={k: " ".join(str(data[k]).split()) for k in TEXT_KEYS},
+        texts={k: _text(data, k) for k in TEXT_KEYS},
         answer_patterns=answer_patterns, command_patterns=command_patterns,
         buttons={k: str(v) for k, v in buttons.items()},
     )
@@ -263,8 +250,5 @@ def parse_reflection(data: dict, name: str, sources: dict | None = None) -> Refl
 def load_reflection(path: Path, sources: tuple | None = None) -> Reflection:
     """Read and validate a reflection file (``sources``: (id, Source) pairs to check citations)."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ReflectionError([f"{path.name}: not valid YAML: {exc}"]) from exc
+    data = read_mapping(path, path.name, ReflectionError)
     return parse_reflection(data, path.name, dict(sources) if sources else None)

@@ -89,18 +89,21 @@ def start_servers(
     servers = Servers(rasa_port=rasa_port, action_port=action_port, started_at=time.monotonic())
     log_dir = log_dir or root / "var" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    try:
+    started = False
+    try:  # a server that started is stopped again if the other one does not come up
         servers.processes.append(_spawn(
             [str(bin_dir / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             root, env, log_dir / "actions.log",
         ))
         _wait_for(f"http://{HOST}:{action_port}/health", servers.processes[0], timeout, "action server")
         servers.processes.append(start_rasa_server(
-            model, rasa_port, endpoints, root=root, env=env, log_file=log_dir / "rasa.log", timeout=timeout, cors=cors,
+            model, rasa_port, endpoints, root=root, env=env, log_file=log_dir / "rasa.log", timeout=timeout,
+            cors=cors,
         ))
-    except Exception:
-        servers.stop()
-        raise
+        started = True
+    finally:
+        if not started:
+            servers.stop()
     servers.ready_after = time.monotonic() - servers.started_at
     return servers
 
@@ -124,13 +127,14 @@ def start_rasa_server(
          "--credentials", "credentials.yml", "--interface", HOST, "--port", str(port), "--cors", *(cors or ["*"])],
         root, env, log_file,
     )
+    ready = False
     try:
         _wait_for(f"http://{HOST}:{port}/webhooks/rest/", process, timeout, "Rasa server")
-    except Exception:
-        if process.poll() is None:
+        ready = True
+    finally:
+        if not ready and process.poll() is None:
             process.kill()
             process.wait()
-        raise
     return process
 
 

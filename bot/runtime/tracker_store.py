@@ -10,7 +10,6 @@ this module (it is named in ``endpoints.yml``).
 from __future__ import annotations
 
 import copy
-import itertools
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore

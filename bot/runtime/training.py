@@ -26,7 +26,8 @@ MODEL_INPUTS = (
     "knowledge/vocabulary.yml",
     "knowledge/safety.yml",
     "bot/nlp/*.py",
-    "bot/safety.py",
+    "bot/safety/check.py",
+    "bot/text/*.py",
 )
 
 
@@ -40,12 +41,9 @@ def model_input_files(root: Path = PROJECT_ROOT) -> list[Path]:
 def model_fingerprint(root: Path = PROJECT_ROOT) -> str:
     """A short hash of every file the trained model depends on, and the Rasa version."""
     digest = hashlib.sha256()
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import version
 
-        digest.update(f"rasa=={version('rasa')}".encode())
-    except Exception:  # noqa: BLE001 - the version only adds precision
-        pass
+    digest.update(f"rasa=={version('rasa')}".encode())
     for path in model_input_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from bot.nlp.pipeline import normalise
+from bot.text.normalise import normalise
+from bot.text.validation import ContentError, Problem, compile_patterns, read_mapping, reporter
 
 
 @dataclass(frozen=True)
@@ -27,23 +26,16 @@ class DangerCheck:
         return any(pattern.search(cleaned) for pattern in self.danger)
 
 
-def compile_patterns(raw: list, path: Path, key: str) -> tuple[re.Pattern, ...]:
-    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-        raise ValueError(f"{path}: '{key}' must be a list of regular expressions")
-    compiled = []
-    for index, pattern in enumerate(raw, start=1):
-        try:
-            compiled.append(re.compile(pattern, re.IGNORECASE))
-        except re.error as exc:
-            raise ValueError(f"{path}: {key}[{index}]: invalid regular expression: {exc}") from exc
-    return tuple(compiled)
-
-
 @lru_cache(maxsize=4)
 def load_danger_check(path: Path) -> DangerCheck:
     """Read and compile the safety patterns once per process."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    return DangerCheck(
-        danger=compile_patterns(data.get("danger"), path, "danger"),
-        negation=compile_patterns(data.get("negation", []), path, "negation"),
+    data = read_mapping(path, str(path))
+    problems: list[Problem] = []
+    report = reporter(problems, str(path))
+    check = DangerCheck(
+        danger=compile_patterns(data.get("danger"), "danger", report),
+        negation=compile_patterns(data.get("negation"), "negation", report, required=False),
     )
+    if problems:
+        raise ContentError(problems)
+    return check

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import yaml
-
 from bot.knowledge.schema import Term
-from bot.nlp.pipeline import normalise
+from bot.text.normalise import normalise
+from bot.text.validation import ContentError, Problem, read_mapping, reporter
 
 MAX_GAP = 3  # other content words allowed inside a phrase's match
 NEGATION_REACH = 6  # a negation governs words up to this many tokens after it (same clause)
@@ -29,12 +28,8 @@ TERM_PREFIX = "term:"
 NEGATION = "not"
 
 
-class SynonymsError(Exception):
+class SynonymsError(ContentError):
     """The synonyms file does not validate; carries every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(f"  - {p}" for p in problems))
 
 
 @dataclass(frozen=True)
@@ -52,34 +47,29 @@ class MatchingVocabulary:
 def load_vocabulary(path: Path, terms: Iterable[Term]) -> MatchingVocabulary:
     """Read ``_synonyms.yml`` (and the project's terms, minus ``ignore_terms``)."""
     path = Path(path)
-    name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SynonymsError([f"{name}: cannot read: {exc}"]) from exc
-    problems: list[str] = []
-    if not isinstance(data, dict):
-        raise SynonymsError([f"{name}: expected a mapping"])
+    data = read_mapping(path, path.name, SynonymsError)
+    problems: list[Problem] = []
+    report = reporter(problems, path.name)
 
     def words(key: str, required: bool = True) -> list[str]:
         value = data.get(key)
         if value is None and not required:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            problems.append(f"{name}: {key}: must be a list of words or phrases")
+            report(key, "must be a list of words or phrases")
             return []
         return [normalise(v) for v in value]
 
     groups = []
     for index, group in enumerate(data.get("synonyms") or [], start=1):
         if not isinstance(group, list) or len(group) < 2 or not all(isinstance(w, str) and w.strip() for w in group):
-            problems.append(f"{name}: synonyms[{index}]: must list a word and at least one synonym")
+            report(f"synonyms[{index}]", "must list a word and at least one synonym")
             continue
         groups.append(tuple(normalise(w) for w in group))
     ignore = set(words("ignore_terms", required=False))
     terms = tuple(terms)
     for term_id in sorted(ignore - {t.id for t in terms}):
-        problems.append(f"{name}: ignore_terms: unknown term '{term_id}' (see knowledge/terms.yml)")
+        report("ignore_terms", f"unknown term '{term_id}' (see knowledge/terms.yml)")
     vocabulary = MatchingVocabulary(
         synonyms=tuple(groups),
         terms=tuple(t for t in terms if t.id not in ignore),

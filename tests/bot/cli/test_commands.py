@@ -90,3 +90,17 @@ def test_reflection_validate(runner, tmp_path):
     result = runner.invoke(cli.cli, ["reflection", "validate", str(broken)])
     assert result.exit_code == 1
     assert "r.yml: question 'fear': outcomes.yes.citation: source 'panel2022' has no section 'missing'" in result.stderr
+
+
+def test_ask_answers_through_the_router_with_sources(runner, settings, monkeypatch):
+    from bot.dialogue.build import get_router
+
+    monkeypatch.setenv("DASG_DATABASE_URL", settings.database_url)
+    get_router.cache_clear()
+    try:
+        result = runner.invoke(cli.cli, ["ask", "what is Operation Encompass?"])
+    finally:
+        get_router.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "Source: Panel Briefing 2 (2022), 'Operation Encompass'" in result.output
+    assert "I give short guidance" not in result.output  # no opening notice for a one-off question

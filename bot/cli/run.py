@@ -1,0 +1,173 @@
+"""``bot ask``, ``bot model``, ``bot run`` and ``bot chat``: train, start and talk to the assistant."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+
+import click
+
+from bot.cli.content import knowledge_or_exit
+from bot.config import PROJECT_ROOT, load_settings
+
+
+@click.command("ask")
+@click.argument("question")
+def ask(question: str) -> None:
+    """Answer QUESTION through the router over the loaded store, without Rasa NLU (no intent).
+
+    Example: bot ask "what is MARAC?"
+    """
+    from bot.dialogue.build import get_router
+    from bot.dialogue.state import ConversationState, TailoringState
+    from bot.dialogue.types import Turn
+
+    # A conversation already under way: no opening notice, no offer to tailor answers.
+    state = ConversationState(notice_given=True, tailoring=TailoringState(offered=True))
+    reply = get_router().respond(Turn(text=question, state=state))
+    for message in reply.messages:
+        click.echo(message.text)
+        for button in message.buttons:
+            click.echo(f"  [{button.title}]")
+
+
+@click.group()
+def model() -> None:
+    """Train the Rasa model when its inputs change."""
+
+
+@model.command("fingerprint")
+def model_fingerprint_command() -> None:
+    """Print the hash of everything the model depends on.
+
+    Example: bot model fingerprint
+    """
+    from bot.runtime.training import model_fingerprint
+
+    click.echo(model_fingerprint())
+
+
+@model.command("ensure")
+def model_ensure() -> None:
+    """Train the model only if no model exists for the current inputs; print its path.
+
+    Example: bot model ensure
+    """
+    from bot.runtime.training import ensure_model
+
+    try:
+        path, _ = ensure_model(echo=lambda m: click.echo(m, err=True))
+    except RuntimeError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(path))
+
+
+@click.command("run")
+@click.option("--port", default=5005, show_default=True, help="Rasa server port (loopback only).")
+@click.option("--action-port", default=5055, show_default=True, help="Action server port (loopback only).")
+@click.option("--web-port", default=8080, show_default=True, help="Port of the web chat page (loopback only).")
+@click.option("--cors", "cors", multiple=True,
+              help="A web origin allowed to use the Rasa server, e.g. https://lscp.example (repeatable; "
+                   "default: the local page's origin).")
+@click.option("--chat/--no-chat", default=False, help="Also open a terminal chat here.")
+def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat: bool) -> None:
+    """Load the knowledge, train if needed, start the action and Rasa servers and the web chat page.
+
+    Prints the page's address; the terminal chat is `bot chat` (or `bot run --chat`).
+
+    Example: bot run --web-port 8080
+    """
+    import signal
+    import subprocess
+
+    from bot.directory.store import ensure_default_directory, list_areas
+    from bot.knowledge.store import make_engine, save_knowledge
+    from bot.runtime.servers import HOST, start_servers
+    from bot.runtime.training import ensure_model
+    from bot.web.page import ensure_widget_built, start_page_server
+
+    settings = load_settings()
+    engine = make_engine(settings.database_url)
+    report = save_knowledge(engine, knowledge_or_exit(settings.knowledge_dir))
+    click.echo(f"Knowledge store ready: {report.entries} entries.")
+    if ensure_default_directory(engine, settings) is not None:
+        click.echo("No local service directory was loaded: loaded the fictional Demoshire demonstration directory.")
+    areas = list_areas(engine)
+    click.echo(f"Local services: {sum(n for _, n in areas)} in {len(areas)} areas ({', '.join(a for a, _ in areas)}).")
+    page = servers = None
+    try:
+        ensure_widget_built(echo=click.echo)
+        page = start_page_server(f"http://{HOST}:{port}", port=web_port)
+        origins = list(cors) or [page.origin, f"http://localhost:{web_port}"]
+        model_file, _ = ensure_model(echo=click.echo)
+        click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
+        servers = start_servers(model_file, rasa_port=port, action_port=action_port, cors=origins)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        if page:
+            page.stop()
+        click.echo(f"Error: {exc}. Logs are in {PROJECT_ROOT / 'var' / 'logs'}.", err=True)
+        sys.exit(1)
+
+    def stop_on_terminate(signum, frame):  # `kill` and service managers stop everything too, like Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_terminate)
+    click.echo(f"The assistant is ready after {servers.ready_after:.0f} s. Press Ctrl-C to stop.")
+    click.echo(f"\n  Open {page.url}\n")
+    chat_url = "" if port == 5005 else f" --url {servers.rest_url}"
+    click.echo(f"(A terminal chat instead: .venv/bin/bot chat{chat_url} in another shell.)")
+    try:
+        if chat:
+            _chat_loop(servers.rest_url)
+        else:
+            while all(p.poll() is None for p in servers.processes):
+                time.sleep(1)
+            click.echo("A server stopped; see var/logs.", err=True)
+    except (KeyboardInterrupt, EOFError):
+        click.echo("")
+    finally:
+        click.echo("Stopping the servers...")
+        page.stop()
+        servers.stop()
+
+
+@click.command("chat")
+@click.option("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook", show_default=True,
+              help="The Rasa REST webhook.")
+def chat(url: str) -> None:
+    """Talk to a running assistant in the terminal. Type 'quit' to leave.
+
+    Example: bot chat --url http://127.0.0.1:5005/webhooks/rest/webhook
+    """
+    try:
+        _chat_loop(url)
+    except (KeyboardInterrupt, EOFError):
+        click.echo("")
+
+
+def _chat_loop(url: str) -> None:
+    import requests
+
+    sender = f"terminal-{uuid.uuid4().hex[:12]}"
+    click.echo("Type your question (or 'quit'). Buttons are numbered: type the number to choose one.")
+    buttons: list[dict] = []
+    while True:
+        text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        if text.strip().lower() in {"quit", "exit"}:
+            return
+        if text.strip().isdigit() and 0 < int(text) <= len(buttons):
+            text = buttons[int(text) - 1]["payload"]
+        try:
+            replies = requests.post(url, json={"sender": sender, "message": text}, timeout=60).json()
+        except requests.RequestException as exc:
+            click.echo(f"Could not reach the assistant at {url}: {exc}", err=True)
+            continue
+        buttons = []
+        for reply in replies:
+            if reply.get("text"):
+                click.echo(click.wrap_text(reply["text"], 90, preserve_paragraphs=True) + "\n")
+            for button in reply.get("buttons") or []:
+                buttons.append(button)
+                click.echo(f"  {len(buttons)}. {button['title']}")

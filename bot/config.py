@@ -42,6 +42,10 @@ class Settings:
         return self.knowledge_dir / "reflection" / "conflict_or_abuse.yml"
 
     @property
+    def tailoring_file(self) -> Path:
+        return self.knowledge_dir / "tailoring.yml"
+
+    @property
     def messages_file(self) -> Path:
         return self.knowledge_dir / "messages.yml"
 

@@ -1,65 +1,99 @@
-"""What passes between the Rasa actions and the dialogue logic: a turn in, a reply out."""
+"""What passes through the router: a turn in (the message, its NLU reading and the state),
+a reply out (messages and the new state)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Mapping
+
+from bot.dialogue.state import ConversationState
+
+if TYPE_CHECKING:  # spaCy stays out of modules that only pass an analysis along
+    from bot.nlp.pipeline import Analysis
 
 
-@dataclass
+@dataclass(frozen=True)
+class Entity:
+    """An entity NLU found (or a button payload carried): its name and value."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Turn:
-    """What the assistant knows about one user message."""
+    """One user message as the router sees it."""
 
     text: str
     intent: str | None = None
     confidence: float = 0.0
-    entities: list[dict] = field(default_factory=list)
-    last_entry_id: str | None = None
-    notice_given: bool = True
-    agency: str | None = None  # the practitioner's agency: from this message or the slot
-    age_stage: str | None = None  # an age stage named in this message
-    agency_offered: bool = True  # whether the offer to tailor answers to an agency was made
-    reflection: dict | None = None  # the guided reflection's state while one is under way
-    scenario: dict | None = None  # the training scenario's state while one is under way or paused
-    area: str | None = None  # the local area the practitioner asked about before (slot)
-    directory: dict | None = None  # the last directory search, for "more" (or a request awaiting its area)
+    entities: tuple[Entity, ...] = ()
+    state: ConversationState = ConversationState()
+    analysis: "Analysis | None" = None  # set once per turn by the router
+    danger: str | None = None  # "sure" or "unsure" once the 999 message has been given this turn
 
     def entity_values(self, name: str) -> list[str]:
-        return [str(e.get("value")) for e in self.entities if e.get("entity") == name and e.get("value")]
+        return [e.value for e in self.entities if e.name == name and e.value]
+
+    @property
+    def is_payload(self) -> bool:
+        """A button press (``/intent{...}``), not typed words."""
+        return self.text.startswith("/")
+
+    def with_(self, **changes: Any) -> "Turn":
+        return replace(self, **changes)
 
 
-@dataclass
-class BotMessage:
-    """One message to the user: text, optional buttons, optional structured payload."""
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to the user: text, buttons, and the structured ``custom`` payload the widget reads."""
 
     text: str
-    buttons: list[dict] = field(default_factory=list)
-    custom: dict | None = None
+    buttons: tuple[Button, ...] = ()
+    custom: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def type(self) -> str | None:
+        return self.custom.get("type")
+
+    def with_(self, **changes: Any) -> "Message":
+        return replace(self, **changes)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reply:
-    """The assistant's messages for a turn and what to remember from it."""
+    """What the assistant says for a turn (``kind`` names the outcome) and the state after it."""
 
     kind: str
-    messages: list[BotMessage]
-    entry_id: str | None = None
-    danger: bool = False
-    agency: str | None = None  # set when the practitioner told us their agency
-    agency_offered: bool = False  # set when this reply made the offer
-    reflection: dict | None = None  # the reflection's new state (None: none under way)
-    reflection_changed: bool = False
-    scenario: dict | None = None  # the scenario's new state (None: none under way)
-    scenario_changed: bool = False
-    area: str | None = None  # set when the reply used an area: remembered for the conversation
-    directory: dict | None = None  # the directory search to continue with "more" (None: none)
-    directory_changed: bool = False
+    messages: tuple[Message, ...]
+    state: ConversationState
+    danger: bool = False  # the 999 message was given
 
     @property
     def text(self) -> str:
         return "\n".join(m.text for m in self.messages)
 
+    @property
+    def types(self) -> list[str]:
+        return [m.type for m in self.messages if m.type]
 
-def button_payload(intent: str, **entities: str) -> str:
+    def with_(self, **changes: Any) -> "Reply":
+        return replace(self, **changes)
+
+    def prepend(self, *messages: Message) -> "Reply":
+        return replace(self, messages=(*messages, *self.messages))
+
+    def append(self, *messages: Message) -> "Reply":
+        return replace(self, messages=(*self.messages, *messages))
+
+
+def payload(intent: str, **entities: str) -> str:
     """A Rasa button payload that selects ``intent`` (and entities) without NLU."""
     return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"

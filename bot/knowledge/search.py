@@ -83,9 +83,11 @@ class SearchIndex:
                     counts[token] += FIELD_WEIGHTS[name]
         return counts
 
-    def query_tokens(self, text: str) -> list[str]:
-        """Distinct search tokens of ``text``, with misspelt words mapped to known ones."""
-        return list(dict.fromkeys(self._correct(t) for t in tokens_of(self.analyse(text))))
+    def query_tokens(self, text: str, analysis: Analysis | None = None) -> list[str]:
+        """Distinct search tokens of ``text`` (or of its ``analysis``, when the caller has it),
+        with misspelt words mapped to known ones."""
+        analysis = analysis if analysis is not None else self.analyse(text)
+        return list(dict.fromkeys(self._correct(t) for t in tokens_of(analysis)))
 
     def _correct(self, token: str) -> str:
         """A word no entry uses, one or two edits from a word they do use, is taken as that word.
@@ -109,16 +111,18 @@ class SearchIndex:
             words += self._words_by_length.get(length - delta, ()) + self._words_by_length.get(length + delta, ())
         return words
 
-    def search(self, text: str, limit: int = 5) -> list[Hit]:
+    def search(self, text: str, limit: int = 5, analysis: Analysis | None = None) -> list[Hit]:
         """Entries ranked by BM25 score for ``text``, best first; empty when nothing matches."""
-        query = self.query_tokens(text)
+        query = self.query_tokens(text, analysis)
         if not query or not self.entries:
             return []
         weights = {t: self.idf.get(t, self.max_idf) * self._query_weight(t) for t in query}
         total_weight = sum(weights.values())
         hits = []
         query_set = set(query)
-        for entry, counts, length, questions in zip(self.entries, self.doc_terms, self.doc_lengths, self.question_tokens):
+        for entry, counts, length, questions in zip(
+            self.entries, self.doc_terms, self.doc_lengths, self.question_tokens, strict=True
+        ):
             score, matched = 0.0, 0.0
             for token in query:
                 tf = counts.get(token, 0)

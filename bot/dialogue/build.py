@@ -1,0 +1,123 @@
+"""Building the router: the one place that lists the handlers, in the order they are asked.
+
+Everything is read once per process from the settings: the knowledge store (entries and
+sources), the wording, the vocabularies, the reflection, the scenarios and the directory.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+from bot.config import Settings, load_settings
+from bot.dialogue.handler import Handler
+from bot.dialogue.render import Renderer
+from bot.dialogue.router import Router
+from bot.dialogue.types import Message
+from bot.dialogue.wording import load_messages
+from bot.directory.handler import DirectoryHandler
+from bot.knowledge.answering import Answering
+from bot.knowledge.handlers import (
+    AnswerHandler,
+    ChosenEntryHandler,
+    FollowUpHandler,
+    KnowledgeTalk,
+    KnownGapHandler,
+    NotCoveredHandler,
+    SmallTalkHandler,
+    UnreadableHandler,
+)
+from bot.knowledge.loader import load_topics, load_vocabulary
+from bot.knowledge.search import SearchIndex
+from bot.knowledge.store import make_engine, read_entries, read_sources
+from bot.nlp.pipeline import analyser_for
+from bot.reflection.handler import (
+    OrientationFinisher,
+    ReflectionHandler,
+    ReflectionOfferHandler,
+    ReflectionStartHandler,
+    ReflectionTalk,
+)
+from bot.reflection.model import load_reflection
+from bot.safety.check import load_danger_check
+from bot.safety.handler import SafetyHandler
+from bot.scenarios.engine import EngineSource
+from bot.scenarios.handler import PausedScenarioHandler, ScenarioPlayHandler, ScenarioRequestHandler
+from bot.tailoring.handlers import (
+    AgencyOfferFinisher,
+    AgencyStatementHandler,
+    AssuranceHandler,
+    InContextHandler,
+    SelfDescriptionFinisher,
+    TailoringFinisher,
+    load_tailoring_settings,
+)
+from bot.tailoring.tailoring import Tailoring
+
+LOCAL_SUPPORT_TOPIC = "local_support"  # the knowledge topic on knowing the local offer
+
+
+def build_router(settings: Settings) -> Router:
+    """The router over the store and files ``settings`` name."""
+    engine = make_engine(settings.database_url)
+    entries = {e.id: e for e in read_entries(engine)}
+    if not entries:
+        raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
+    sources = read_sources(engine)
+    analyser = analyser_for(settings.knowledge_dir)
+    _, agencies, age_stages = load_vocabulary(settings.knowledge_dir)
+    intent_topics = {intent: t.id for t in load_topics(settings.knowledge_dir).values() for intent in t.intents}
+    messages = load_messages(settings.messages_file)
+    renderer = Renderer(messages, sources, entries)
+    answering = Answering(SearchIndex(entries.values(), analyser), entries, intent_topics, messages)
+    knowledge = KnowledgeTalk(answering, renderer)
+    reflection = ReflectionTalk(load_reflection(settings.reflection_file, tuple(sources.items())), renderer)
+    tailoring = Tailoring(agencies, age_stages, answering, renderer)
+    tailoring_settings = load_tailoring_settings(settings.tailoring_file)
+    scenarios = EngineSource(settings.scenarios_dir, settings.knowledge_dir)
+    danger = load_danger_check(settings.safety_file)
+    handlers: list[Handler] = [
+        # Flows under way come first: a scenario being played owns every message (its case
+        # talk is part of the exercise, and each step carries the 999 line); then the 999 check.
+        ScenarioPlayHandler(scenarios),
+        SafetyHandler(danger, renderer),
+        PausedScenarioHandler(scenarios),
+        ReflectionHandler(reflection),
+        ReflectionOfferHandler(reflection),
+        # Then what the message is.
+        UnreadableHandler(knowledge),
+        ChosenEntryHandler(knowledge),
+        ReflectionStartHandler(reflection),
+        ScenarioRequestHandler(scenarios, analyser),
+        AgencyStatementHandler(tailoring, tailoring_settings),
+        SmallTalkHandler(knowledge),
+        DirectoryHandler(engine, renderer, local_guidance=_guidance(answering, renderer, LOCAL_SUPPORT_TOPIC)),
+        FollowUpHandler(knowledge),
+        NotCoveredHandler(knowledge),
+        KnownGapHandler(knowledge),
+        AssuranceHandler(tailoring, tailoring_settings),
+        InContextHandler(tailoring, tailoring_settings),
+        AnswerHandler(knowledge),
+    ]
+    return Router(
+        handlers, renderer, analyser, danger.matches,
+        after_answer=[OrientationFinisher(reflection), TailoringFinisher(tailoring)],
+        after_turn=[SelfDescriptionFinisher(tailoring, tailoring_settings), AgencyOfferFinisher(tailoring)],
+    )
+
+
+def _guidance(answering: Answering, renderer: Renderer, topic: str) -> Callable[[str], Message | None]:
+    """The cited entry of ``topic`` that best matches a text (the directory shows it before
+    asking for the area)."""
+
+    def guidance(text: str) -> Message | None:
+        entry = answering.best_in_topic(text, topic)
+        return renderer.entry(entry) if entry is not None else None
+
+    return guidance
+
+
+@lru_cache(maxsize=1)
+def get_router() -> Router:
+    """The process-wide router, built on first use from the environment's settings."""
+    return build_router(load_settings())

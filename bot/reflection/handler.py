@@ -1,0 +1,164 @@
+"""The guided 'conflict or abuse?' reflection in the conversation: the offer after the
+orientation answer, one question at a time, answers, commands, questions asked on the way,
+and the summary. The content and reasoning live in ``bot.reflection.model``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.dialogue.handler import Chain
+from bot.dialogue.render import Renderer
+from bot.dialogue.state import ReflectionState
+from bot.dialogue.types import Button, Message, Reply, Turn
+from bot.reflection.model import Reflection
+
+START_REFLECTION = "start_reflection"
+MAX_OFFER_WORDS = 4  # "yes please, go on" answers the offer; a longer message is something else
+# Replies to a question asked on the way that are worth showing before the reflection resumes.
+ASIDE_KINDS = {"answer", "chosen", "in_context", "assurance", "orientation", "not_covered"}
+# What a button answer sends: the typed words the answer patterns read.
+BUTTON_WORDS = {"yes": "yes", "no": "no", "not_sure": "not sure", "back": "go back", "stop": "stop"}
+
+
+class ReflectionTalk:
+    """The reflection's messages, shared by its handlers."""
+
+    def __init__(self, reflection: Reflection, renderer: Renderer):
+        self.reflection = reflection
+        self.render = renderer
+
+    def start(self, turn: Turn) -> Reply:
+        state = self.reflection.start()
+        intro = Message(self.reflection.texts["intro"], custom={"type": "reflection_intro"})
+        return self.asking(turn, state, before=(intro,))
+
+    def question(self, state: ReflectionState, prefix: str = "") -> Message:
+        r = self.reflection
+        question = r.current(state)
+        number, total = (state.step or 0) + 1, len(r.questions)
+        text = f"{prefix}\n" if prefix else ""
+        text += r.texts["question"].format(number=number, total=total, question=question.text)
+        keys = ["yes", "no", "not_sure"] + (["back"] if number > 1 else []) + ["stop"]
+        # A button sends its words (no payload intent): the answer and command patterns read them.
+        buttons = tuple(Button(r.buttons[k], BUTTON_WORDS[k]) for k in keys)
+        custom = {"type": "reflection_question", "question_id": question.id, "number": number, "of": total}
+        return Message(text, buttons, custom)
+
+    def asking(self, turn: Turn, state: ReflectionState, prefix: str = "", before: tuple[Message, ...] = ()) -> Reply:
+        messages = (*before, self.question(state, prefix))
+        return Reply("reflection", messages, turn.state.with_(reflection=state))
+
+    def summary(self, turn: Turn, state: ReflectionState) -> Reply:
+        r = self.reflection
+        lines = r.summary_lines(state, lambda c: self.render.cite(c)["citation"])
+        citations = self.render.citations(r.citations(state))
+        kinds = {q.id: q.outcomes[state.answers[q.id]].kind for q in r.questions if q.id in state.answers}
+        custom = {
+            "type": "reflection_summary",
+            "indicators": [q for q, kind in kinds.items() if kind == "indicator"],
+            "unclear": [q for q, kind in kinds.items() if kind in {"gap", "unclear"}],
+            "citations": citations,
+        }
+        messages: tuple[Message, ...] = (Message(self.render.with_sources(lines, citations), custom=custom),)
+        if state.danger:
+            messages = (self.render.say("immediate_danger"), *messages)
+        return Reply("reflection_summary", messages, turn.state.with_(reflection=None), danger=state.danger)
+
+
+class ReflectionHandler:
+    """Every message while the reflection is under way: an answer, a command or a question."""
+
+    answers_questions = False
+
+    def __init__(self, talk: ReflectionTalk):
+        self.talk = talk
+        self.reflection = talk.reflection
+
+    def check(self, turn: Turn) -> ReflectionState | None:
+        state = turn.state.reflection
+        return state if self.reflection.under_way(state) else None
+
+    def handle(self, turn: Turn, state: ReflectionState, chain: Chain) -> Reply:
+        r, talk = self.reflection, self.talk
+        if turn.danger == "sure":
+            # The 999 message comes first (safety); the reflection keeps its place and its
+            # summary repeats the 999 line.
+            return talk.asking(turn, replace(state, danger=True), r.texts["resume"])
+        if turn.intent == START_REFLECTION:
+            return talk.start(turn)
+        command = r.command(turn.text)
+        if command == "stop":
+            stopped = Message(r.texts["stopped"], custom={"type": "reflection_stopped"})
+            return Reply("reflection", (stopped,), turn.state.with_(reflection=None))
+        if command == "restart":
+            return talk.start(turn)
+        if command == "back":
+            if not state.step:
+                return talk.asking(turn, state, r.texts["back_at_start"])
+            return talk.asking(turn, r.back(state))
+        answer = r.parse_answer(turn.text, turn.intent)
+        if answer is not None:
+            new_state = r.record(state, answer)
+            return talk.summary(turn, new_state) if r.finished(new_state) else talk.asking(turn, new_state)
+        # Not an answer: a question asked on the way is answered, then the reflection resumes.
+        tailoring = replace(turn.state.tailoring, offered=True)
+        aside = chain.answer(turn.with_(state=turn.state.with_(reflection=None, tailoring=tailoring)))
+        if aside.kind in ASIDE_KINDS:
+            return talk.asking(turn, state, r.texts["resume"], before=aside.messages)
+        return talk.asking(turn, state, r.texts["not_understood"])
+
+
+class ReflectionOfferHandler:
+    """The message after "shall we go through the indicators together?": a short yes starts
+    the reflection; anything else is handled as usual and the offer lapses."""
+
+    answers_questions = False
+
+    def __init__(self, talk: ReflectionTalk):
+        self.talk = talk
+
+    def check(self, turn: Turn) -> ReflectionState | None:
+        state = turn.state.reflection
+        return state if state is not None and not state.started and state.id == self.talk.reflection.id else None
+
+    def handle(self, turn: Turn, state: ReflectionState, chain: Chain) -> Reply:
+        short = len(turn.text.split()) <= MAX_OFFER_WORDS
+        if short and self.talk.reflection.parse_answer(turn.text, turn.intent) == "yes":
+            return self.talk.start(turn)
+        return chain.rest(turn.with_(state=turn.state.with_(reflection=None)))
+
+
+class ReflectionStartHandler:
+    """"Let's go through the indicators" (typed, or the offer's button) starts the reflection."""
+
+    answers_questions = True
+
+    def __init__(self, talk: ReflectionTalk):
+        self.talk = talk
+
+    def check(self, turn: Turn) -> bool | None:
+        return True if turn.intent == START_REFLECTION else None
+
+    def handle(self, turn: Turn, claim: bool, chain: Chain) -> Reply:
+        return self.talk.start(turn)
+
+
+class OrientationFinisher:
+    """An answer that is the reflection's own entry becomes one or two cited sentences and the
+    offer to go through the indicators together."""
+
+    def __init__(self, talk: ReflectionTalk):
+        self.talk = talk
+
+    def finish(self, turn: Turn, reply: Reply) -> Reply:
+        r, render = self.talk.reflection, self.talk.render
+        if reply.kind != "answer" or reply.state.last_entry_id != r.entry:
+            return reply
+        citations = render.citations(r.orientation_citations)
+        custom = {"type": "guidance", "entry_id": r.entry, "title": r.title, "citations": citations}
+        buttons = (render.button(r.texts["start_button"], START_REFLECTION),
+                   render.entry_button(r.entry, r.texts["skip_button"]))
+        offer = Message(r.texts["offer"], buttons, {"type": "reflection_offer"})
+        orientation = Message(render.with_sources([r.orientation], citations), custom=custom)
+        return Reply("orientation", (orientation, offer), reply.state.with_(reflection=r.offered()))

@@ -1,49 +1,57 @@
 """Playing a training scenario: pure functions from (state, what the trainee did) to a Play.
 
-The state is a small JSON-serialisable dict (kept in a Rasa slot between turns):
-
-    {"scenario": "seemed-well",        # the scenario being played
-     "step": "at_the_door",            # the step whose question is waiting for an answer
-     "path": ["at_the_door"],          # steps shown so far, in order
-     "covered": {"at_the_door": ["speak_with_children"]},   # key points covered per answered step
-     "choices": {"new_partner": "share_information"},       # the button chosen per choice step
-     "paused": false}
-
-Trainee answers are marked and forgotten: the state keeps only key point ids, never the text.
-All wording comes from ``knowledge/scenarios/_settings.yml`` and the scenario files.
+The state is a ``ScenarioState`` (``bot/dialogue/state.py``), kept in a Rasa slot between
+turns: the scenario and step under way, the steps shown so far, the key points covered per
+answered step and the option chosen per choice step. The engine never changes a state: it
+returns a new one. Trainee answers are marked and forgotten: the state keeps only key point
+ids, never the text. All wording comes from ``knowledge/scenarios/_settings.yml`` and the
+scenario files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable, NamedTuple
 
-from bot.knowledge.schema import Citation
-from bot.nlp.pipeline import normalise
-from bot.dialogue.types import BotMessage, button_payload
-from bot.scenarios.loader import COMMANDS, covered_points
+from bot.dialogue.state import ScenarioState
+from bot.dialogue.types import Button, Message, payload
+from bot.knowledge.schema import Citation, cite
+from bot.scenarios.loader import COMMANDS, library_for
+from bot.scenarios.parse import covered_points
 from bot.scenarios.schema import Choice, Scenario, ScenarioLibrary, Step
+from bot.text.normalise import normalise
 
 CHOOSE_SCENARIO = "start_scenario"  # the menu buttons: /start_scenario{"scenario_id": ...}
 SCENARIO_CHOICE = "scenario_answer"  # a branch button is an answer: /scenario_answer{"choice": ...}
 CONTINUE_SCENARIO = "continue"  # typed or pressed, the continue command (see _settings.yml)
+QUIT_SCENARIO = "quit"  # typed or pressed, the quit command
 CHOOSE_ENTRY = "choose_entry"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Play:
     """What the assistant says after one turn of a scenario, and the state to keep."""
 
-    messages: list[BotMessage]
-    state: dict | None  # None: no scenario under way (finished, quit, or never started)
+    messages: tuple[Message, ...]
+    state: ScenarioState | None  # None: no scenario under way (finished, quit, or never started)
     finished: bool = False  # True only when the scenario was played to its end
-    custom_types: list[str] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.custom_types = [m.custom["type"] for m in self.messages if m.custom and "type" in m.custom]
+    @property
+    def custom_types(self) -> list[str]:
+        return [m.type for m in self.messages if m.type]
 
     @property
     def text(self) -> str:
         return "\n".join(m.text for m in self.messages)
+
+
+class _Current(NamedTuple):
+    """A scenario under way: the scenario, its current step and the state."""
+
+    scenario: Scenario
+    step: Step
+    state: ScenarioState
 
 
 class ScenarioEngine:
@@ -83,59 +91,55 @@ class ScenarioEngine:
             return True
         return cleaned.endswith("?")
 
-    def playing(self, state: dict | None) -> bool:
+    def playing(self, state: ScenarioState | None) -> bool:
         """Whether ``state`` is a scenario under way that this library can still play."""
         return self._current(state) is not None
 
     # -- the menu and the start --------------------------------------------------------------
 
-    def menu(self) -> list[BotMessage]:
+    def menu(self) -> tuple[Message, ...]:
         """The scenarios as buttons ("Start a training scenario")."""
         scenarios = list(self.library.scenarios.values())
         if not scenarios:
-            return [BotMessage(self.texts["menu_empty"], custom={"type": "scenario_menu", "scenarios": []})]
-        buttons = [{"title": self.texts["menu_button"].format(title=s.title, audience=s.audience),
-                    "payload": button_payload(CHOOSE_SCENARIO, scenario_id=s.id)} for s in scenarios]
-        custom = {"type": "scenario_menu", "scenarios": [
-            {"id": s.id, "title": s.title, "audience": s.audience, "steps": len(s.steps)} for s in scenarios]}
-        return [BotMessage(self.texts["menu_prompt"], buttons=buttons, custom=custom)]
+            return (self._say("menu_empty", "scenario_menu", scenarios=[]),)
+        buttons = [Button(self._text("menu_button", title=s.title, audience=s.audience),
+                          payload(CHOOSE_SCENARIO, scenario_id=s.id)) for s in scenarios]
+        listed = [{"id": s.id, "title": s.title, "audience": s.audience, "steps": len(s.steps)} for s in scenarios]
+        return (self._say("menu_prompt", "scenario_menu", buttons, scenarios=listed),)
 
     def start(self, scenario_id: str) -> Play:
         """The scenario's introduction and its first step (or the menu again if the id is unknown)."""
         scenario = self.library.get(scenario_id)
         if scenario is None:
-            menu = self.menu()[0]
-            return Play([BotMessage(self.texts["unknown_scenario"], buttons=menu.buttons, custom=menu.custom)], None)
-        state = {"scenario": scenario.id, "step": scenario.first.id, "path": [scenario.first.id],
-                 "covered": {}, "choices": {}, "paused": False}
-        return Play([self._intro(scenario), self._step_message(scenario, scenario.first, state)], state)
+            (menu,) = self.menu()
+            return Play((menu.with_(text=self.texts["unknown_scenario"]),), None)
+        state = ScenarioState(scenario=scenario.id, step=scenario.first.id, path=(scenario.first.id,))
+        return Play((self._intro(scenario), self._step_message(scenario, scenario.first, state)), state)
 
-    def _intro(self, scenario: Scenario) -> BotMessage:
-        t = self.texts
+    def _intro(self, scenario: Scenario) -> Message:
         citation = self._cite(scenario.citation)
-        lines = [t["intro"].format(title=scenario.title), t["audience"].format(audience=scenario.audience),
-                 t["objectives_heading"], *[f"- {o.text}" for o in scenario.objectives],
-                 t["based_on"].format(citation=citation["citation"]), t["instructions"]]
+        lines = [self._text("intro", title=scenario.title), self._text("audience", audience=scenario.audience),
+                 self.texts["objectives_heading"], *self._items(o.text for o in scenario.objectives),
+                 self._text("based_on", citation=citation["citation"]), self.texts["instructions"]]
+        objectives = [{"id": o.id, "text": o.text} for o in scenario.objectives]
         custom = {"type": "scenario_intro", "scenario_id": scenario.id, "title": scenario.title,
-                  "audience": scenario.audience, "objectives": [{"id": o.id, "text": o.text} for o in scenario.objectives],
-                  "citations": [citation]}
-        return BotMessage("\n".join(lines), custom=custom)
+                  "audience": scenario.audience, "objectives": objectives, "citations": [citation]}
+        return Message("\n".join(lines), custom=custom)
 
-    def _step_message(self, scenario: Scenario, step: Step, state: dict) -> BotMessage:
-        t = self.texts
-        lines = [t["step_heading"].format(number=len(state["path"])), step.case, step.question]
+    def _step_message(self, scenario: Scenario, step: Step, state: ScenarioState) -> Message:
+        number = len(state.path)
+        lines = [self._text("step_heading", number=number), step.case, step.question]
         if step.is_choice:
-            lines.append(t["choose_prompt"])
-        lines.append(t["reminder"])
-        buttons = [{"title": c.label, "payload": button_payload(SCENARIO_CHOICE, choice=c.id)} for c in step.choices]
-        custom = {"type": "scenario_step", "scenario_id": scenario.id, "step_id": step.id,
-                  "number": len(state["path"]), "kind": "choice" if step.is_choice else "question",
-                  "reminder": t["reminder"]}
-        return BotMessage("\n".join(lines), buttons=buttons, custom=custom)
+            lines.append(self.texts["choose_prompt"])
+        lines.append(self.texts["reminder"])
+        buttons = tuple(Button(c.label, payload(SCENARIO_CHOICE, choice=c.id)) for c in step.choices)
+        custom = {"type": "scenario_step", "scenario_id": scenario.id, "step_id": step.id, "number": number,
+                  "kind": "choice" if step.is_choice else "question", "reminder": self.texts["reminder"]}
+        return Message("\n".join(lines), buttons, custom)
 
     # -- answers and choices -----------------------------------------------------------------
 
-    def answer(self, state: dict | None, text: str) -> Play:
+    def answer(self, state: ScenarioState | None, text: str) -> Play:
         """Mark a typed answer to the current step: feedback, then the next step or the summary.
 
         At a choice step, typing a choice's label (or its number) chooses it.
@@ -143,39 +147,36 @@ class ScenarioEngine:
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        scenario, step = current
-        state = {**state, "paused": False}
+        scenario, step, state = current
         if step.is_choice:
             choice = self._choice_from_text(step, text)
-            if choice is None:
-                return Play([BotMessage(self.texts["not_a_choice"], custom={"type": "scenario_not_a_choice"}),
-                             self._step_message(scenario, step, state)], state)
-            return self.choose(state, choice.id)
+            return self.choose(state, choice.id) if choice else self._not_a_choice(scenario, step, state)
         if not self.library.matcher.phrase(text or "").lemmas:
-            return Play([BotMessage(self.texts["empty_answer"], custom={"type": "scenario_empty_answer"})], state)
-        covered = covered_points(self.library.matcher, step.key_points, text)
-        feedback = self._feedback(scenario, step, covered)
-        state = {**state, "covered": {**state["covered"], step.id: covered}}
-        return self._advance(scenario, state, step.next, [feedback])
+            return Play((self._say("empty_answer", "scenario_empty_answer"),), state)
+        covered = tuple(covered_points(self.library.matcher, step.key_points, text))
+        state = replace(state, covered={**state.covered, step.id: covered})
+        return self._advance(scenario, state, step.next, (self._feedback(scenario, step, covered),))
 
-    def choose(self, state: dict | None, option_id: str) -> Play:
+    def choose(self, state: ScenarioState | None, option_id: str) -> Play:
         """Take a branch button: its feedback, then the step it leads to (or the summary)."""
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        scenario, step = current
-        state = {**state, "paused": False}
+        scenario, step, state = current
         choice = step.choice(option_id) if step.is_choice else None
         if choice is None:
-            return Play([BotMessage(self.texts["not_a_choice"], custom={"type": "scenario_not_a_choice"}),
-                         self._step_message(scenario, step, state)], state)
+            return self._not_a_choice(scenario, step, state)
         citation = self._cite(choice.citation)
-        text = "\n".join([self.texts["choice_feedback"].format(label=choice.label),
-                          f"{choice.feedback} ({citation['citation']})"])
+        text = "\n".join([self._text("choice_feedback", label=choice.label),
+                          self._text("cited", text=choice.feedback, citation=citation["citation"])])
         custom = {"type": "scenario_choice_feedback", "scenario_id": scenario.id, "step_id": step.id,
                   "choice": choice.id, "best": choice.best, "citations": [citation]}
-        state = {**state, "choices": {**state.get("choices", {}), step.id: choice.id}}
-        return self._advance(scenario, state, choice.next, [BotMessage(text, custom=custom)])
+        state = replace(state, choices={**state.choices, step.id: choice.id})
+        return self._advance(scenario, state, choice.next, (Message(text, custom=custom),))
+
+    def _not_a_choice(self, scenario: Scenario, step: Step, state: ScenarioState) -> Play:
+        return Play((self._say("not_a_choice", "scenario_not_a_choice"), self._step_message(scenario, step, state)),
+                    state)
 
     @staticmethod
     def _choice_from_text(step: Step, text: str) -> Choice | None:
@@ -184,154 +185,172 @@ class ScenarioEngine:
             return step.choices[int(cleaned) - 1]
         return next((c for c in step.choices if normalise(c.label).strip(" .!") == cleaned or c.id == cleaned), None)
 
-    def _feedback(self, scenario: Scenario, step: Step, covered: list[str]) -> BotMessage:
+    def _feedback(self, scenario: Scenario, step: Step, covered: tuple[str, ...]) -> Message:
         t = self.texts
         hit = [kp for kp in step.key_points if kp.id in covered]
         missed = [kp for kp in step.key_points if kp.id not in covered]
-        lines = [t["covered_heading"], *[f"- {kp.present} ({self._cite(kp.citation)['citation']})" for kp in hit]] \
+        lines = [t["covered_heading"], *self._cited_items((kp.present, kp.citation) for kp in hit)] \
             if hit else [t["nothing_covered"]]
         if missed:
-            lines += [t["missed_heading"], *[f"- {kp.missing} ({self._cite(kp.citation)['citation']})" for kp in missed]]
+            lines += [t["missed_heading"], *self._cited_items((kp.missing, kp.citation) for kp in missed)]
         else:
             lines.append(t["all_covered"])
-        citations = [self._cite(kp.citation) for kp in step.key_points]
         custom = {"type": "scenario_feedback", "scenario_id": scenario.id, "step_id": step.id,
                   "covered": [kp.id for kp in hit], "missed": [kp.id for kp in missed],
-                  "citations": _unique(citations)}
-        return BotMessage("\n".join(lines), custom=custom)
+                  "citations": [self._cite(c) for c in dict.fromkeys(kp.citation for kp in step.key_points)]}
+        return Message("\n".join(lines), custom=custom)
 
-    def _advance(self, scenario: Scenario, state: dict, next_id: str | None, before: list[BotMessage]) -> Play:
-        if next_id is None:
-            return self._finish(scenario, state, before)
+    def _advance(self, scenario: Scenario, state: ScenarioState, next_id: str | None,
+                 before: tuple[Message, ...]) -> Play:
         step = scenario.step(next_id)
-        state = {**state, "step": step.id, "path": [*state["path"], step.id]}
-        return Play([*before, self._step_message(scenario, step, state)], state)
+        if step is None:
+            return self._finish(scenario, state, before)
+        state = replace(state, step=step.id, path=(*state.path, step.id))
+        return Play((*before, self._step_message(scenario, step, state)), state)
 
     # -- the end -----------------------------------------------------------------------------
 
-    def score(self, scenario: Scenario, state: dict) -> list[dict]:
+    def score(self, scenario: Scenario, state: ScenarioState) -> list[dict[str, Any]]:
         """Per learning objective: key points covered and in play, over the steps answered."""
-        answered = [scenario.step(s) for s in dict.fromkeys(state["path"]) if s in state["covered"]]
+        answered = self._answered(scenario, state)
         rows = []
         for objective in scenario.objectives:
             points = [(step, kp) for step in answered for kp in step.key_points if kp.objective == objective.id]
-            covered = sum(kp.id in state["covered"][step.id] for step, kp in points)
+            covered = sum(kp.id in state.covered[step.id] for step, kp in points)
             rows.append({"id": objective.id, "text": objective.text, "covered": covered, "total": len(points)})
         return [r for r in rows if r["total"]]
 
-    def revisit(self, scenario: Scenario, state: dict) -> list[str]:
+    def revisit(self, scenario: Scenario, state: ScenarioState) -> list[str]:
         """The knowledge entries behind the key points missed, each once, in play order."""
-        entries = [kp.entry for s in dict.fromkeys(state["path"]) if s in state["covered"]
-                   for kp in scenario.step(s).key_points if kp.id not in state["covered"][s]]
+        entries = [kp.entry for step in self._answered(scenario, state)
+                   for kp in step.key_points if kp.id not in state.covered[step.id]]
         return list(dict.fromkeys(entries))
 
-    def _finish(self, scenario: Scenario, state: dict, before: list[BotMessage]) -> Play:
+    @staticmethod
+    def _answered(scenario: Scenario, state: ScenarioState) -> list[Step]:
+        """The typed-answer steps answered so far, each once, in play order."""
+        return [step for s in dict.fromkeys(state.path) if s in state.covered and (step := scenario.step(s))]
+
+    def _finish(self, scenario: Scenario, state: ScenarioState, before: tuple[Message, ...]) -> Play:
         t = self.texts
         messages = list(before)
         if scenario.debrief:
             citation = self._cite(scenario.citation)
-            messages.append(BotMessage(f"{t['debrief_heading']}\n{scenario.debrief} ({citation['citation']})",
-                                       custom={"type": "scenario_debrief", "scenario_id": scenario.id,
-                                               "citations": [citation]}))
+            text = "\n".join([t["debrief_heading"], self._text("cited", text=scenario.debrief,
+                                                                citation=citation["citation"])])
+            messages.append(Message(text, custom={"type": "scenario_debrief", "scenario_id": scenario.id,
+                                                  "citations": [citation]}))
         rows, revisit = self.score(scenario, state), self.revisit(scenario, state)
-        lines = [t["summary_heading"].format(title=scenario.title)]
-        lines += [t["objective_line"].format(objective=r["text"], covered=r["covered"], total=r["total"]) for r in rows]
-        if revisit:
-            lines += [t["revisit_heading"], *[f"- {self.library.entry_titles[e]}" for e in revisit]]
-        else:
-            lines.append(t["nothing_to_revisit"])
+        titles = self.library.entry_titles
+        lines = [self._text("summary_heading", title=scenario.title)]
+        lines += [self._text("objective_line", objective=r["text"], covered=r["covered"], total=r["total"])
+                  for r in rows]
+        lines += [t["revisit_heading"], *self._items(titles[e] for e in revisit)] if revisit \
+            else [t["nothing_to_revisit"]]
         lines.append(t["finished"])
-        buttons = [{"title": self.library.entry_titles[e], "payload": button_payload(CHOOSE_ENTRY, entry_id=e)}
-                   for e in revisit]
+        buttons = tuple(Button(titles[e], payload(CHOOSE_ENTRY, entry_id=e)) for e in revisit)
         custom = {"type": "scenario_summary", "scenario_id": scenario.id, "objectives": rows,
-                  "revisit": [{"entry_id": e, "title": self.library.entry_titles[e]} for e in revisit],
-                  "choices": dict(state.get("choices", {}))}
-        messages.append(BotMessage("\n".join(lines), buttons=buttons, custom=custom))
-        return Play(messages, None, finished=True)
+                  "revisit": [{"entry_id": e, "title": titles[e]} for e in revisit], "choices": dict(state.choices)}
+        messages.append(Message("\n".join(lines), buttons, custom))
+        return Play(tuple(messages), None, finished=True)
 
     # -- repeat, pause, resume, quit, and questions on the way -------------------------------
 
-    def repeat(self, state: dict | None) -> Play:
+    def repeat(self, state: ScenarioState | None) -> Play:
         """The current step again."""
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        state = {**state, "paused": False}
-        return Play([self._step_message(*current, state)], state)
+        return Play((self._step_message(*current),), current.state)
 
-    def pause(self, state: dict | None) -> Play:
+    def pause(self, state: ScenarioState | None) -> Play:
         """Keep the place; offer to continue."""
-        if self._current(state) is None:
+        current = self._current(state)
+        if current is None:
             return self._not_playing()
-        state = {**state, "paused": True}
-        return Play([BotMessage(self.texts["paused"], buttons=self._continue_buttons(),
-                                custom={"type": "scenario_paused", "scenario_id": state["scenario"]})], state)
+        paused = self._say("paused", "scenario_paused", self._continue_buttons(), scenario_id=current.state.scenario)
+        return Play((paused,), replace(current.state, paused=True))
 
-    def resume(self, state: dict | None) -> Play:
+    def resume(self, state: ScenarioState | None) -> Play:
         """Back to the current step after a pause or a question."""
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        state = {**state, "paused": False}
-        resumed = BotMessage(self.texts["resumed"], custom={"type": "scenario_resumed", "scenario_id": state["scenario"]})
-        return Play([resumed, self._step_message(*current, state)], state)
+        resumed = self._say("resumed", "scenario_resumed", scenario_id=current.state.scenario)
+        return Play((resumed, self._step_message(*current)), current.state)
 
-    def aside(self, state: dict | None) -> Play:
+    def aside(self, state: ScenarioState | None) -> Play:
         """After a knowledge question asked mid-scenario has been answered: offer to carry on."""
-        if self._current(state) is None:
+        if state is None or self._current(state) is None:
             return self._not_playing()
-        return Play([BotMessage(self.texts["continue_offer"], buttons=self._continue_buttons(),
-                                custom={"type": "scenario_continue_offer", "scenario_id": state["scenario"]})], state)
+        offer = self._say("continue_offer", "scenario_continue_offer", self._continue_buttons(),
+                          scenario_id=state.scenario)
+        return Play((offer,), state)
 
-    def quit(self, state: dict | None) -> Play:
+    def quit(self, state: ScenarioState | None) -> Play:
         """Leave the scenario (the state is dropped)."""
-        scenario_id = (state or {}).get("scenario")
-        return Play([BotMessage(self.texts["quit"], custom={"type": "scenario_quit", "scenario_id": scenario_id})], None)
+        return Play((self._say("quit", "scenario_quit", scenario_id=state.scenario if state else None),), None)
 
-    def handle(self, state: dict | None, text: str) -> Play:
+    def handle(self, state: ScenarioState | None, text: str) -> Play:
         """One typed message during play: a command, or an answer (questions are the caller's)."""
-        command = self.command(text)
-        if command == "quit":
-            return self.quit(state)
-        if command == "pause":
-            return self.pause(state)
-        if command == "repeat":
-            return self.repeat(state)
-        if command == "continue":
-            return self.resume(state)
-        return self.answer(state, text)
+        commands: dict[str | None, Callable[[ScenarioState | None], Play]] = {
+            "quit": self.quit, "pause": self.pause, "repeat": self.repeat, "continue": self.resume}
+        do = commands.get(self.command(text))
+        return do(state) if do else self.answer(state, text)
 
-    def _continue_buttons(self) -> list[dict]:
-        return [{"title": self.buttons["continue"], "payload": CONTINUE_SCENARIO},
-                {"title": self.buttons["quit"], "payload": "quit"}]
+    def _continue_buttons(self) -> tuple[Button, ...]:
+        return (Button(self.buttons["continue"], CONTINUE_SCENARIO), Button(self.buttons["quit"], QUIT_SCENARIO))
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _current(self, state: dict | None) -> tuple[Scenario, Step] | None:
-        if not isinstance(state, dict):
+    def _current(self, state: ScenarioState | None) -> _Current | None:
+        """Where ``state`` is, with the state unpaused (the trainee is back in the scenario);
+        None if it is no scenario this library can play."""
+        if not isinstance(state, ScenarioState):
             return None
-        scenario = self.library.get(state.get("scenario"))
-        step = scenario.step(state.get("step")) if scenario else None
-        if step is None or not isinstance(state.get("path"), list) or not isinstance(state.get("covered"), dict):
-            return None
-        return scenario, step
+        scenario = self.library.get(state.scenario)
+        step = scenario.step(state.step) if scenario else None
+        return _Current(scenario, step, replace(state, paused=False)) if scenario and step else None
 
     def _not_playing(self) -> Play:
-        return Play([BotMessage(self.texts["not_playing"], custom={"type": "scenario_not_playing"}), *self.menu()], None)
+        return Play((self._say("not_playing", "scenario_not_playing"), *self.menu()), None)
 
-    def _cite(self, citation: Citation) -> dict:
-        return {"source": citation.source, "section": citation.section, "citation": self.library.cite(citation)}
+    def _text(self, key: str, **values: Any) -> str:
+        return self.texts[key].format(**values)
+
+    def _say(self, key: str, kind: str, buttons: Iterable[Button] = (), **custom: Any) -> Message:
+        """One fixed text from the settings, with its ``custom.type`` and any other custom fields."""
+        return Message(self.texts[key], tuple(buttons), {"type": kind, **custom})
+
+    def _items(self, texts: Iterable[str]) -> list[str]:
+        return [self._text("list_item", text=text) for text in texts]
+
+    def _cited_items(self, cited: Iterable[tuple[str, Citation]]) -> list[str]:
+        return self._items(self._text("cited", text=text, citation=cite(self.library.sources, citation))
+                           for text, citation in cited)
+
+    def _cite(self, citation: Citation) -> dict[str, str]:
+        return {"source": citation.source, "section": citation.section,
+                "citation": cite(self.library.sources, citation)}
+
+
+class EngineSource:
+    """Gives the engine over the scenario files as they are now (read again when a file
+    changes; see ``library_for``), or None without a scenarios folder."""
+
+    def __init__(self, scenarios_dir: Path | None, knowledge_dir: Path | None = None):
+        self.scenarios_dir = scenarios_dir
+        self.knowledge_dir = knowledge_dir
+        self._engine: ScenarioEngine | None = None
+
+    def __call__(self) -> ScenarioEngine | None:
+        if self.scenarios_dir is None:
+            return None
+        library = library_for(self.scenarios_dir, self.knowledge_dir)
+        if self._engine is None or self._engine.library is not library:
+            self._engine = ScenarioEngine(library)
+        return self._engine
 
 
 def _opens_with(text: str, openers: tuple[str, ...]) -> str | None:
     return next((o for o in openers if text == o or text.startswith(o + " ") or text.startswith(o + ",")), None)
-
-
-def _unique(items: list[dict]) -> list[dict]:
-    seen, out = set(), []
-    for item in items:
-        key = (item["source"], item["section"])
-        if key not in seen:
-            seen.add(key)
-            out.append(item)
-    return out

@@ -1,11 +1,9 @@
-"""Turn a scenario and its model answers into conversation tests.
+"""Turn a scenario and its model answers into a conversation test.
 
-Two files come out of one play-through of the model answers (good or poor):
-
-- a play script: a YAML list of turns ``{send, expect, expect_not}`` that the conversation
-  tests send to the running assistant, checking the feedback text of every reply;
-- Rasa test stories (format 3.1) for the dialogue flow: ``start_scenario``,
-  ``scenario_answer`` turns (typed, or a branch button with the ``choice`` entity), each followed by ``action_scenario``.
+One play-through of the model answers (good or poor) becomes a scripted conversation in the
+format of ``tests/conversation/scripts/``: each turn is the ``user`` message and the
+``custom.type`` of every message of the reply, in order (``expect``); here each turn also has
+``texts`` that must appear in the replies and ``not_texts`` that must not.
 
 The expectations come from the scenario data (the key points' feedback, the next question,
 the summary lines); the play is also run through the engine here, so an export that the
@@ -16,13 +14,13 @@ from __future__ import annotations
 
 import yaml
 
-from bot.dialogue.types import button_payload
+from bot.dialogue.types import payload
 from bot.scenarios.engine import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine
-from bot.scenarios.schema import Scenario, ScenarioLibrary, Step
+from bot.scenarios.schema import Choice, Scenario, ScenarioLibrary, Step
 
-ACTION = "action_scenario"
-ANSWER_INTENT = "scenario_answer"
 MAX_TURNS = 100
+# A conversation test is a new conversation, whose first reply opens with the notice.
+OPENING_NOTICE = "opening_notice"
 
 
 class ExportError(Exception):
@@ -30,7 +28,8 @@ class ExportError(Exception):
 
 
 def play_script(library: ScenarioLibrary, scenario_id: str, answers: str = "good") -> list[dict]:
-    """The turns of a play with the good or poor model answers, each with the text to expect."""
+    """The turns of a play with the good or poor model answers: each message, the reply's types
+    and the texts to expect."""
     if answers not in ("good", "poor"):
         raise ExportError(f"answers must be 'good' or 'poor', not '{answers}'")
     engine, scenario = ScenarioEngine(library), library.get(scenario_id)
@@ -38,33 +37,41 @@ def play_script(library: ScenarioLibrary, scenario_id: str, answers: str = "good
         raise ExportError(f"unknown scenario '{scenario_id}'")
     t = library.settings.texts
     play = engine.start(scenario.id)
-    turns = [_turn(button_payload(CHOOSE_SCENARIO, scenario_id=scenario.id), play,
-                   [t["intro"].format(title=scenario.title), *_step_expect(library, scenario.first)], [])]
+    turns = [_turn(payload(CHOOSE_SCENARIO, scenario_id=scenario.id), play,
+                   [t["intro"].format(title=scenario.title), *_step_texts(library, scenario.first)], [], first=True)]
     visited: set[str] = set()
     while play.state is not None:
         if len(turns) > MAX_TURNS:
             raise ExportError(f"the play of '{scenario.id}' did not end within {MAX_TURNS} turns")
-        step = scenario.step(play.state["step"])
+        step = _step(scenario, play.state.step)
         if step.is_choice:
             choice = _pick(step, answers, step.id in visited)
             visited.add(step.id)
             play = engine.choose(play.state, choice.id)
-            expect, expect_not = [t["choice_feedback"].format(label=choice.label), choice.feedback], []
-            send, next_id = button_payload(SCENARIO_CHOICE, choice=choice.id), choice.next
+            texts = [t["choice_feedback"].format(label=choice.label), choice.feedback]
+            not_texts: list[str] = []
+            user, next_id = payload(SCENARIO_CHOICE, choice=choice.id), choice.next
         else:
             text, covers = _model_answer(library, step, answers)
             play = engine.answer(play.state, text)
-            expect, expect_not = _feedback_expect(library, step, covers)
-            send, next_id = text, step.next
+            texts, not_texts = _feedback_texts(library, step, covers)
+            user, next_id = text, step.next
         if next_id is None:
-            expect += _summary_expect(engine, scenario, play)
+            texts += _summary_texts(engine, scenario, play)
         else:
-            expect += _step_expect(library, scenario.step(next_id))
-        turns.append(_turn(send, play, expect, expect_not))
+            texts += _step_texts(library, _step(scenario, next_id))
+        turns.append(_turn(user, play, texts, not_texts))
     return turns
 
 
-def _pick(step: Step, answers: str, seen_before: bool):
+def _step(scenario: Scenario, step_id: str | None) -> Step:
+    step = scenario.step(step_id)
+    if step is None:
+        raise ExportError(f"'{scenario.id}' has no step '{step_id}'")
+    return step
+
+
+def _pick(step: Step, answers: str, seen_before: bool) -> Choice:
     best = next(c for c in step.choices if c.best)
     if answers == "good" or seen_before:
         return best
@@ -79,77 +86,50 @@ def _model_answer(library: ScenarioLibrary, step: Step, answers: str) -> tuple[s
     return library.settings.default_poor_answer, []
 
 
-def _step_expect(library: ScenarioLibrary, step: Step) -> list[str]:
+def _step_texts(library: ScenarioLibrary, step: Step) -> list[str]:
     return [step.question, library.settings.texts["reminder"]]
 
 
-def _feedback_expect(library: ScenarioLibrary, step: Step, covers: list[str]) -> tuple[list[str], list[str]]:
+def _feedback_texts(library: ScenarioLibrary, step: Step, covers: list[str]) -> tuple[list[str], list[str]]:
     t = library.settings.texts
     hit = [kp for kp in step.key_points if kp.id in covers]
     missed = [kp for kp in step.key_points if kp.id not in covers]
-    expect = ([t["covered_heading"]] + [kp.present for kp in hit]) if hit else [t["nothing_covered"]]
-    expect += ([t["missed_heading"]] + [kp.missing for kp in missed]) if missed else [t["all_covered"]]
-    expect_not = [kp.present for kp in missed] + ([] if missed else [t["missed_heading"]])
-    return expect, expect_not
+    texts = ([t["covered_heading"]] + [kp.present for kp in hit]) if hit else [t["nothing_covered"]]
+    texts += ([t["missed_heading"]] + [kp.missing for kp in missed]) if missed else [t["all_covered"]]
+    not_texts = [kp.present for kp in missed] + ([] if missed else [t["missed_heading"]])
+    return texts, not_texts
 
 
-def _summary_expect(engine: ScenarioEngine, scenario: Scenario, play: Play) -> list[str]:
+def _summary_texts(engine: ScenarioEngine, scenario: Scenario, play: Play) -> list[str]:
     t = engine.texts
-    summary = next(m for m in play.messages if m.custom and m.custom.get("type") == "scenario_summary")
-    expect = [t["summary_heading"].format(title=scenario.title)]
-    expect += [t["objective_line"].format(objective=r["text"], covered=r["covered"], total=r["total"])
-               for r in summary.custom["objectives"]]
+    summary = next(m for m in play.messages if m.type == "scenario_summary")
+    texts = [t["summary_heading"].format(title=scenario.title)]
+    texts += [t["objective_line"].format(objective=r["text"], covered=r["covered"], total=r["total"])
+              for r in summary.custom["objectives"]]
     revisit = summary.custom["revisit"]
-    expect += [t["revisit_heading"], *[r["title"] for r in revisit]] if revisit else [t["nothing_to_revisit"]]
-    return expect
+    texts += [t["revisit_heading"], *[r["title"] for r in revisit]] if revisit else [t["nothing_to_revisit"]]
+    return texts
 
 
-def _turn(send: str, play: Play, expect: list[str], expect_not: list[str]) -> dict:
-    text = play.text
-    absent = [e for e in expect if e not in text]
-    present = [e for e in expect_not if e in text]
+def _turn(user: str, play: Play, texts: list[str], not_texts: list[str], first: bool = False) -> dict:
+    said = play.text
+    absent = [e for e in texts if e not in said]
+    present = [e for e in not_texts if e in said]
     if absent or present:
-        raise ExportError(f"after sending {send!r} the engine's reply does not match the scenario: "
+        raise ExportError(f"after sending {user!r} the engine's reply does not match the scenario: "
                           f"missing {absent}, unexpected {present}")
-    turn = {"send": send, "expect": list(dict.fromkeys(expect))}
-    if expect_not:
-        turn["expect_not"] = list(dict.fromkeys(expect_not))
+    types = ([OPENING_NOTICE] if first else []) + play.custom_types
+    turn = {"user": user, "expect": types, "texts": list(dict.fromkeys(texts))}
+    if not_texts:
+        turn["not_texts"] = list(dict.fromkeys(not_texts))
     return turn
 
 
-def test_stories(library: ScenarioLibrary, scenario_id: str, answers: str, turns: list[dict] | None = None) -> dict:
-    """Rasa test stories (3.1) for the play: each turn's intent (and entities), then action_scenario."""
-    turns = turns if turns is not None else play_script(library, scenario_id, answers)
-    steps: list[dict] = []
-    for turn in turns:
-        send = turn["send"]
-        if send.startswith(f"/{CHOOSE_SCENARIO}"):
-            steps.append({"intent": CHOOSE_SCENARIO, "entities": [{"scenario_id": scenario_id}]})
-        elif send.startswith(f"/{SCENARIO_CHOICE}"):
-            steps.append({"intent": SCENARIO_CHOICE, "entities": [{"choice": _entity(send, "choice")}]})
-        else:
-            steps.append({"intent": ANSWER_INTENT})
-        steps.append({"action": ACTION})
-    return {"version": "3.1", "stories": [{"story": f"scenario {scenario_id}, {answers} answers", "steps": steps}]}
-
-
-test_stories.__test__ = False  # not a pytest test, despite its name
-
-
-def _entity(payload: str, name: str) -> str:
-    import json
-
-    return json.loads(payload[payload.index("{"):])[name]
-
-
 def dump_play(turns: list[dict], scenario_id: str, answers: str) -> str:
-    header = (f"# Play script for scenario '{scenario_id}' with the {answers} model answers.\n"
+    """The conversation test as YAML, with a header that says where it comes from."""
+    header = (f"# Conversation test: scenario '{scenario_id}' played with the {answers} model answers.\n"
               f"# Written by `bot scenarios export {scenario_id} --answers {answers}`; do not edit by hand.\n"
-              "# Each turn: send this text, then every `expect` string must appear in the assistant's\n"
-              "# reply texts and no `expect_not` string may.\n")
-    return header + yaml.safe_dump(turns, sort_keys=False, allow_unicode=True, width=100)
-
-
-def dump_stories(stories: dict) -> str:
-    header = "# Rasa test stories written by `bot scenarios export`; do not edit by hand.\n"
-    return header + yaml.safe_dump(stories, sort_keys=False, allow_unicode=True, width=100)
+              "# Each turn: send `user`; the reply's messages have the custom types in `expect`, in this\n"
+              "# order; every `texts` string appears in the reply and no `not_texts` string does.\n")
+    conversation = {"name": f"scenario {scenario_id}, {answers} answers", "turns": turns}
+    return header + yaml.safe_dump({"conversations": [conversation]}, sort_keys=False, allow_unicode=True, width=100)

@@ -115,6 +115,7 @@ class ScenarioSettings:
     question_openers: tuple[str, ...]
     answer_openers: tuple[str, ...]
     embedded_subjects: tuple[str, ...]
+    generic_words: tuple[str, ...]  # words of a request that name no scenario in particular
     default_poor_answer: str
 
 
@@ -131,6 +132,3 @@ class ScenarioLibrary:
 
     def get(self, scenario_id: str | None) -> Scenario | None:
         return self.scenarios.get(scenario_id or "")
-
-    def cite(self, citation: Citation) -> str:
-        return self.sources[citation.source].cite(citation.section)

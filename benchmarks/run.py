@@ -28,6 +28,7 @@ import requests
 
 from benchmarks.questions import load_cases, score_dev_case, score_project_case
 from bot.config import PROJECT_ROOT
+from bot.directory.store import import_directory
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.store import make_engine, save_knowledge
 from bot.runtime.servers import start_servers
@@ -129,7 +130,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as var:
         database_url = f"sqlite:///{var}/knowledge.db"
-        save_knowledge(make_engine(database_url), load_knowledge(PROJECT_ROOT / "knowledge"))
+        engine = make_engine(database_url)
+        save_knowledge(engine, load_knowledge(PROJECT_ROOT / "knowledge"))
+        # The local-services questions in the sets need a directory; the assistant never loads one itself.
+        import_directory(engine, PROJECT_ROOT / "directories" / "demoshire.json")
         env = {"DASG_DATABASE_URL": database_url, "DASG_VAR_DIR": var, "DASG_TRACKER_DB": f"{var}/tracker.db"}
         servers = start_servers(model, rasa_port=free_port(), action_port=free_port(), env=env, log_dir=Path(var))
         try:

@@ -15,7 +15,7 @@ from spacy.matcher import PhraseMatcher
 from sqlalchemy.engine import Engine
 
 from bot.directory.store import area_names, generation
-from bot.nlp.pipeline import normalise
+from bot.text.normalise import normalise
 
 RECHECK_SECONDS = 5.0
 

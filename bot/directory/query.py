@@ -15,12 +15,13 @@ from typing import Protocol, Union
 
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.engine import Engine
+
 from bot.directory.models import AreaRow, ServiceRow, ServiceTagRow
 from bot.directory.schema import Service
 from bot.directory.store import ensure_schema, service_from_row
 from bot.directory.taxonomy import Taxonomy, load_taxonomy
 from bot.directory.validate import MAX_AGE
-from bot.nlp.pipeline import normalise
+from bot.text.normalise import normalise
 
 Age = Union[int, tuple[int, int]]
 ADULT = 18
@@ -50,7 +51,6 @@ class Alternative:
     age: Age | None
     audience: str | None
     total: int
-    description: str
 
 
 @dataclass(frozen=True)
@@ -210,22 +210,22 @@ def find_services(
 def _alternatives(
     conn, area_id: int, needs: tuple[str, ...], age: Age | None, audience: str | None, taxonomy: Taxonomy,
 ) -> list[Alternative]:
+    """The wider searches, nearest first, that find services (``bot.directory.render`` words them)."""
     tries = []
     wider = taxonomy.broader(needs) if needs else ()
     if wider:
-        labels = " or ".join(taxonomy.label(t) for t in wider)
-        tries.append(("wider_need", wider, age, audience, f"{labels} (wider than what you asked for)"))
+        tries.append(("wider_need", wider, age, audience))
     if age is not None:
-        tries.append(("any_age", needs, None, audience, "services for other ages"))
+        tries.append(("any_age", needs, None, audience))
     if audience:
-        tries.append(("any_audience", needs, age, None, "services for other groups of people"))
+        tries.append(("any_audience", needs, age, None))
     if needs:
-        tries.append(("any_need", (), age, audience, "other kinds of support"))
+        tries.append(("any_need", (), age, audience))
     found = []
-    for kind, try_needs, try_age, try_audience, description in tries:
+    for kind, try_needs, try_age, try_audience in tries:
         total = _count(conn, area_id, try_needs, try_age, try_audience)
         if total:
-            found.append(Alternative(kind, try_needs, try_age, try_audience, total, description))
+            found.append(Alternative(kind, try_needs, try_age, try_audience, total))
     return found
 
 

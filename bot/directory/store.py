@@ -284,7 +284,12 @@ def _oruk_service(s: Service, areas: list[str]) -> dict:
 
 
 def ensure_default_directory(engine: Engine, settings=None) -> ImportReport | None:
-    """Load the demonstration directory (Demoshire) when no services are loaded; return its report, or None."""
+    """Load the fictional demonstration directory (Demoshire) when no services are loaded; return
+    its report, or None.
+
+    For ``bot run`` only, which says when it did so. The assistant itself never loads it: a
+    database it is given, a production one included, holds only what an LSCP imported.
+    """
     if count_services(engine):
         return None
     if settings is None:

@@ -16,7 +16,7 @@ from typing import Iterable
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.nlp.pipeline import normalise
+from bot.text.normalise import normalise
 
 TAXONOMY_FILE = PROJECT_ROOT / "knowledge" / "directory" / "taxonomy.yml"
 # Our own taxonomy names, used when exporting so a re-import maps types and audiences exactly.

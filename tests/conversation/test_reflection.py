@@ -31,7 +31,7 @@ OPENINGS = [
 
 
 def test_opening_phrasings_are_not_training_data():
-    from tests.bot.test_eval_sets import nlu_examples, normalise
+    from tests.bot.knowledge.test_eval_sets import nlu_examples, normalise
 
     assert not [text for text in OPENINGS if normalise(text) in nlu_examples()]
 
@@ -60,7 +60,7 @@ def start(chat):
 def test_happy_path(chat):
     start(chat)
     for answer, next_number in zip(["yes", "yeah he checks her phone and controls the money", "no", "no",
-                                    "not that I know of", "yes"], range(2, 8)):
+                                    "not that I know of", "yes"], range(2, 8), strict=True):
         replies = chat.send(answer)
         assert texts(replies)[-1].startswith(f"Question {next_number} of 8: ")
     chat.send("yes")

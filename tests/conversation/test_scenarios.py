@@ -1,8 +1,8 @@
 """Training scenarios played end to end through the running assistant.
 
 Every shipped scenario is exported with `bot scenarios export` (good and poor model
-answers) and its play script is sent over the REST channel; each reply must contain the
-feedback the script expects. The exported Rasa test stories are run in test_rasa_cli.py.
+answers) as a conversation test and sent over the REST channel; each reply must have the
+custom types the test expects, in order, and contain the feedback it expects.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ def export_play(tmp_path, scenario_id: str, answers: str) -> list[dict]:
     out = tmp_path / f"{scenario_id}-{answers}.yml"
     result = CliRunner().invoke(cli, ["scenarios", "export", scenario_id, "--answers", answers, "--play", str(out)])
     assert result.exit_code == 0, result.output
-    return yaml.safe_load(out.read_text())
+    (conversation,) = yaml.safe_load(out.read_text())["conversations"]
+    return conversation["turns"]
 
 
 @pytest.mark.parametrize("answers", ["good", "poor"])
@@ -33,13 +34,13 @@ def test_scenario_plays_end_to_end(new_chat, tmp_path, scenario_id, answers):
     chat = new_chat()
     turns = export_play(tmp_path, scenario_id, answers)
     for number, turn in enumerate(turns):
-        replies = chat.send(turn["send"])
+        replies = chat.send(turn["user"])
         said = "\n".join(texts(replies))
-        missing = [e for e in turn["expect"] if e not in said]
-        assert not missing, f"turn {number} ({turn['send'][:60]!r}): missing {missing}\n--- reply ---\n{said}"
-        unexpected = [e for e in turn.get("expect_not", []) if e in said]
+        assert kinds(replies) == turn["expect"], f"turn {number} ({turn['user'][:60]!r}): types\n--- reply ---\n{said}"
+        missing = [e for e in turn["texts"] if e not in said]
+        assert not missing, f"turn {number} ({turn['user'][:60]!r}): missing {missing}\n--- reply ---\n{said}"
+        unexpected = [e for e in turn.get("not_texts", []) if e in said]
         assert not unexpected, f"turn {number}: unexpected {unexpected}\n--- reply ---\n{said}"
-        assert "immediate_danger" not in kinds(replies)
     assert "scenario_summary" in kinds(replies)
 
 

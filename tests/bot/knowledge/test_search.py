@@ -18,26 +18,26 @@ import pytest
         ("tell me about the drive project", "drive-project"),
     ],
 )
-def test_expected_entry_ranks_first(assistant, question, expected):
-    hits = assistant.rank(question, intent=None, confidence=0.0)
+def test_expected_entry_ranks_first(answering, question, expected):
+    hits = answering.rank(question, intent=None, confidence=0.0)
     assert hits and hits[0].entry.id == expected, [(h.entry.id, round(h.score, 1)) for h in hits[:3]]
 
 
-def test_synonyms_meet_in_the_same_token(assistant):
-    dv = assistant.index.query_tokens("DV")
-    da = assistant.index.query_tokens("domestic violence")
+def test_synonyms_meet_in_the_same_token(answering):
+    dv = answering.index.query_tokens("DV")
+    da = answering.index.query_tokens("domestic violence")
     assert "term:domestic_abuse" in dv and "term:domestic_abuse" in da
 
 
-def test_unknown_words_lower_coverage(assistant):
-    (hit, *_) = assistant.index.search("marac weather forecast tomorrow")
+def test_unknown_words_lower_coverage(answering):
+    (hit, *_) = answering.index.search("marac weather forecast tomorrow")
     assert hit.coverage < 0.5
 
 
-def test_nothing_matches_nonsense(assistant):
-    assert assistant.index.search("zxqv blorp") == []
+def test_nothing_matches_nonsense(answering):
+    assert answering.index.search("zxqv blorp") == []
 
 
-def test_intent_topic_reorders_close_hits(assistant):
-    hits = assistant.rank("marac and the children", "ask_marac", 0.95)
+def test_intent_topic_reorders_close_hits(answering):
+    hits = answering.rank("marac and the children", "ask_marac", 0.95)
     assert hits[0].entry.topic == "marac"

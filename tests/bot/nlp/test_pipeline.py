@@ -3,7 +3,8 @@
 import pytest
 
 from bot.config import load_settings
-from bot.nlp.pipeline import analyser_for, normalise
+from bot.nlp.pipeline import analyser_for
+from bot.text.normalise import normalise
 
 
 @pytest.fixture(scope="module")

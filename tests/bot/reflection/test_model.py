@@ -7,7 +7,6 @@ import re
 import pytest
 import yaml
 
-from bot.assistant import Turn
 from bot.config import PROJECT_ROOT
 from bot.reflection.model import ANSWERS, ReflectionError, load_reflection, parse_reflection
 
@@ -127,7 +126,7 @@ def test_no_combination_gives_a_verdict_and_all_end_with_the_judgement_note(refl
 def test_back_forgets_the_last_answer(reflection):
     state = reflection.record(reflection.record(reflection.start(), "yes"), "no")
     back = reflection.back(state)
-    assert back["step"] == 1 and back["answers"] == {"fear": "yes"}
+    assert back.step == 1 and back.answers == {"fear": "yes"}
 
 
 @pytest.mark.parametrize(
@@ -154,72 +153,3 @@ def test_validation_names_question_and_field(raw, knowledge, mutate, message):
     with pytest.raises(ReflectionError) as caught:
         parse_reflection(data, "x.yml", knowledge.sources)
     assert any(p.startswith("x.yml: ") and message in p for p in caught.value.problems), caught.value.problems
-
-
-# -- through the assistant (no Rasa) -------------------------------------------------------------
-
-def play(assistant, texts, state=None):
-    replies = []
-    for text in texts:
-        reply = assistant.answer_question(Turn(text=text, reflection=state, agency_offered=True))
-        if reply.reflection_changed:
-            state = reply.reflection
-        replies.append(reply)
-    return replies, state
-
-
-def test_conflict_question_gets_orientation_and_offer(assistant):
-    reply = assistant.answer_question(Turn(text="is this conflict or abuse?", intent="ask_conflict_vs_abuse", confidence=0.9))
-    orientation, offer = reply.messages[:2]
-    assert "controlling and coercive" in orientation.text and orientation.text.splitlines()[-1].startswith("Source: ")
-    assert offer.custom["type"] == "reflection_offer"
-    assert offer.buttons[0]["payload"] == "/start_reflection"
-
-
-def test_a_whole_reflection(assistant):
-    start = assistant.answer_question(Turn(text="/start_reflection", intent="start_reflection", confidence=1.0))
-    assert start.messages[-1].text.startswith("Question 1 of 8: ")
-    replies, state = play(assistant, ["yes", "yeah he controls the money", "no", "not sure", "yes", "no", "yes", "no"],
-                          start.reflection)
-    summary = replies[-1]
-    assert state is None and summary.kind == "reflection_summary"
-    text = summary.messages[0].text
-    assert "Answers that indicate controlling or coercive behaviour:" in text
-    assert summary.messages[0].custom["indicators"] == ["fear", "control", "history", "child_fear"]
-    assert summary.messages[0].custom["unclear"] == ["both_recorded", "child_spoken"]
-    assert text.splitlines()[-1].startswith("Source: ")
-    assert "not a verdict" in text
-
-
-def test_interruption_back_restart_and_stop(assistant):
-    start = assistant.answer_question(Turn(text="/start_reflection", intent="start_reflection", confidence=1.0))
-    replies, state = play(assistant, ["yes", "what is MARAC?"], start.reflection)
-    aside = replies[-1]
-    assert aside.messages[0].custom["entry_id"] == "marac-what-is"
-    assert aside.messages[-1].text.endswith("Question 2 of 8: " + assistant.reflection.questions[1].text)
-    replies, state = play(assistant, ["go back"], state)
-    assert "Question 1 of 8" in replies[-1].messages[-1].text and state["answers"] == {}
-    replies, state = play(assistant, ["no", "start again"], state)
-    assert state["step"] == 0
-    replies, state = play(assistant, ["stop"], state)
-    assert state is None and replies[-1].messages[0].custom["type"] == "reflection_stopped"
-
-
-def test_danger_mid_reflection_gets_999_first_and_in_the_summary(assistant):
-    start = assistant.answer_question(Turn(text="/start_reflection", intent="start_reflection", confidence=1.0))
-    replies, state = play(assistant, ["yes", "he's hitting her right now"], start.reflection)
-    danger = replies[-1]
-    assert "call 999" in danger.messages[0].text and "Question 2 of 8" in danger.messages[-1].text
-    replies, state = play(assistant, ["yes"] * 7, state)
-    assert "call 999" in replies[-1].messages[0].text
-    assert replies[-1].messages[1].custom["type"] == "reflection_summary"
-
-
-def test_typing_yes_to_the_offer_starts_the_reflection(assistant):
-    offer = assistant.answer_question(Turn(text="is this conflict or abuse?", intent="ask_conflict_vs_abuse", confidence=0.9))
-    assert offer.reflection == {"id": "conflict-or-abuse", "offered": True}
-    started = assistant.small_talk(Turn(text="yes please", intent="affirm", confidence=0.9, reflection=offer.reflection))
-    assert started.messages[-1].text.startswith("Question 1 of 8")
-    moved_on = assistant.answer_question(Turn(text="what is MARAC?", intent="ask_marac", confidence=0.9,
-                                              reflection=offer.reflection, agency_offered=True))
-    assert moved_on.entry_id == "marac-what-is" and moved_on.reflection_changed and moved_on.reflection is None

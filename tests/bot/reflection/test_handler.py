@@ -1,0 +1,93 @@
+"""The guided reflection in the conversation: the orientation and offer, a whole reflection,
+questions and commands on the way, danger during it, and typing yes to the offer."""
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.dialogue.state import ConversationState, ReflectionState, TailoringState
+from bot.dialogue.types import Turn
+from bot.reflection.model import load_reflection
+
+FILE = PROJECT_ROOT / "knowledge" / "reflection" / "conflict_or_abuse.yml"
+# What the old ``Turn`` assumed unless told otherwise: notice given, agency offer made.
+SETTLED = ConversationState(notice_given=True, tailoring=TailoringState(offered=True))
+
+
+@pytest.fixture(scope="module")
+def reflection(knowledge):
+    return load_reflection(FILE, tuple(knowledge.sources.items()))
+
+
+def ask(router, text, intent=None, confidence=0.0, reflection=None):
+    return router.respond(Turn(text, intent, confidence, state=SETTLED.with_(reflection=reflection)))
+
+
+def play(router, texts, state=None):
+    """Each text as the next message, carrying only the reflection's state from reply to reply."""
+    replies = []
+    for text in texts:
+        reply = ask(router, text, reflection=state)
+        state = reply.state.reflection
+        replies.append(reply)
+    return replies, state
+
+
+def start(router):
+    return ask(router, "/start_reflection", "start_reflection", 1.0)
+
+
+def test_conflict_question_gets_orientation_and_offer(router):
+    reply = ask(router, "is this conflict or abuse?", "ask_conflict_vs_abuse", 0.9)
+    orientation, offer = reply.messages[:2]
+    assert "controlling and coercive" in orientation.text and orientation.text.splitlines()[-1].startswith("Source: ")
+    assert offer.custom["type"] == "reflection_offer"
+    assert offer.buttons[0].payload == "/start_reflection"
+
+
+def test_a_whole_reflection(router):
+    started = start(router)
+    assert started.messages[-1].text.startswith("Question 1 of 8: ")
+    replies, state = play(router, ["yes", "yeah he controls the money", "no", "not sure", "yes", "no", "yes", "no"],
+                          started.state.reflection)
+    summary = replies[-1]
+    assert state is None and summary.types == ["reflection_summary"]
+    text = summary.messages[0].text
+    assert "Answers that indicate controlling or coercive behaviour:" in text
+    assert summary.messages[0].custom["indicators"] == ["fear", "control", "history", "child_fear"]
+    assert summary.messages[0].custom["unclear"] == ["both_recorded", "child_spoken"]
+    assert text.splitlines()[-1].startswith("Source: ")
+    assert "not a verdict" in text
+
+
+def test_interruption_back_restart_and_stop(router, reflection):
+    started = start(router)
+    replies, state = play(router, ["yes", "what is MARAC?"], started.state.reflection)
+    aside = replies[-1]
+    assert aside.messages[0].custom["entry_id"] == "marac-what-is"
+    assert aside.messages[-1].text.endswith("Question 2 of 8: " + reflection.questions[1].text)
+    replies, state = play(router, ["go back"], state)
+    assert "Question 1 of 8" in replies[-1].messages[-1].text and state.answers == {}
+    replies, state = play(router, ["no", "start again"], state)
+    assert state.step == 0
+    replies, state = play(router, ["stop"], state)
+    assert state is None and replies[-1].messages[0].custom["type"] == "reflection_stopped"
+
+
+def test_danger_mid_reflection_gets_999_first_and_in_the_summary(router):
+    started = start(router)
+    replies, state = play(router, ["yes", "he's hitting her right now"], started.state.reflection)
+    danger = replies[-1]
+    assert "call 999" in danger.messages[0].text and "Question 2 of 8" in danger.messages[-1].text
+    replies, state = play(router, ["yes"] * 7, state)
+    assert "call 999" in replies[-1].messages[0].text
+    assert replies[-1].messages[1].custom["type"] == "reflection_summary"
+
+
+def test_typing_yes_to_the_offer_starts_the_reflection(router):
+    offer = ask(router, "is this conflict or abuse?", "ask_conflict_vs_abuse", 0.9)
+    assert offer.state.reflection == ReflectionState(id="conflict-or-abuse")
+    assert not offer.state.reflection.started
+    started = ask(router, "yes please", "affirm", 0.9, reflection=offer.state.reflection)
+    assert started.messages[-1].text.startswith("Question 1 of 8")
+    moved_on = ask(router, "what is MARAC?", "ask_marac", 0.9, reflection=offer.state.reflection)
+    assert moved_on.state.last_entry_id == "marac-what-is" and moved_on.state.reflection is None

@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases chat clean
 
 VENV := .venv/bin
 
@@ -38,8 +38,11 @@ train: setup      ## train the Rasa model if its inputs changed
 validate: setup   ## rasa data validate, failing on warnings
 	@$(VENV)/rasa data validate --fail-on-warnings
 
-benchmark: setup  ## print accuracy, latency, memory and timing figures
+benchmark: setup  ## print accuracy (dev cases per category, question sets), latency and memory with and without the encoder, timings
 	@$(VENV)/python -m benchmarks.run
+
+benchmark-cases: setup  ## only the dev cases (eval/dev_cases.yml); URL=<REST webhook> scores running servers, ONLY="nc danger" some
+	@$(VENV)/python -m benchmarks.cases $(if $(URL),--url $(URL)) $(if $(ONLY),--only $(ONLY))
 
 chat:             ## talk to an already running assistant
 	@$(VENV)/bot chat

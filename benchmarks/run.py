@@ -2,12 +2,18 @@
 
 Usage:  .venv/bin/python -m benchmarks.run [--skip-cv] [--folds 5] [--cv-seeds 1,2,3] [--messages 200]
 
-Runs against a temporary knowledge database and tracker store, on free loopback ports:
+Runs against temporary knowledge databases and tracker stores, on free loopback ports, starting
+the servers twice: once with the sentence encoder switched off (``DASG_ENCODER=off``) and once
+with the default environment (encoder on), the configuration users get:
 1. training time (a fresh train into a temporary folder, cold cache);
-2. time to ready and server RSS (action server + Rasa server);
-3. share of question sets answered correctly through the REST channel, with failures;
-4. REST round-trip p50/p95 over N messages, action server and database in the loop;
-5. intent macro-F1 from Rasa's NLU cross-validation, with the fold split seeded (one run per seed).
+2. for each run: time to ready, REST round-trip p50/p95 over the same N messages (after one
+   warm-up pass, action server and database in the loop; both runs are up at once and the
+   messages alternate between them, so both see the same machine load) and server RSS (action
+   server + Rasa server); then the ratio p95(on)/p95(off);
+3. in the default run: the development cases (``eval/dev_cases.yml``, see benchmarks.cases): a
+   score per category, "not covered" precision and recall, danger recall and false takeovers;
+   and the share of the question sets answered correctly; with every failure;
+4. intent macro-F1 from Rasa's NLU cross-validation, with the fold split seeded (one run per seed).
 """
 
 from __future__ import annotations
@@ -16,22 +22,22 @@ import argparse
 import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
+from benchmarks.cases import WORKERS, assistant, evaluate, failure_lines, load_case_set, print_figures, summary
 from benchmarks.questions import load_cases, score_dev_case, score_project_case
 from bot.config import PROJECT_ROOT
-from bot.directory.store import import_directory
-from bot.knowledge.loader import load_knowledge
-from bot.knowledge.store import make_engine, save_knowledge
-from bot.runtime.servers import start_servers
+from bot.runtime.servers import Servers
 from bot.runtime.training import ensure_model
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -41,11 +47,22 @@ LATENCY_MESSAGES = [
     "what does trauma-informed mean", "what's the weather like", "how does immigration status affect reporting?",
 ]
 
+ENCODER_SWITCH = "DASG_ENCODER"
+ENCODER_RUNS = (("encoder off", {ENCODER_SWITCH: "off"}), ("encoder on", {}))  # the last is the default
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+
+@dataclass(frozen=True)
+class Measured:
+    """Speed and memory of one start of the servers."""
+
+    ready_after: float
+    timings: list[float]
+    rasa_mb: float
+    action_mb: float
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.timings, 0.95)
 
 
 def rss_mb(pid: int) -> float:
@@ -79,25 +96,63 @@ def time_training() -> float:
 
 
 def score(url: str, path: Path, scorer) -> tuple[int, int, list]:
-    results = [scorer(url, case) for case in load_cases(path)]
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:  # each case is its own conversation
+        results = list(pool.map(lambda case: scorer(url, case), load_cases(path)))
     failures = [r for r in results if not r.passed]
     return len(results) - len(failures), len(results), failures
 
 
-def latency(url: str, count: int) -> list[float]:
-    timings = []
+def latency(urls: list[str], count: int) -> list[list[float]]:
+    """Round trips over the same ``count`` messages to each server, interleaved (and the order
+    alternated) so that every server sees the same machine load; after one warm-up pass."""
+    for url in urls:
+        for text in LATENCY_MESSAGES:
+            requests.post(url, json={"sender": "bench-warm-up", "message": text}, timeout=60).raise_for_status()
+    timings: list[list[float]] = [[] for _ in urls]
     for index in range(count):
         sender = f"bench-{index // len(LATENCY_MESSAGES)}"
         text = LATENCY_MESSAGES[index % len(LATENCY_MESSAGES)]
-        start = time.perf_counter()
-        requests.post(url, json={"sender": sender, "message": text}, timeout=60).raise_for_status()
-        timings.append((time.perf_counter() - start) * 1000)
+        order = list(enumerate(urls))
+        for position, url in order if index % 2 == 0 else reversed(order):
+            start = time.perf_counter()
+            requests.post(url, json={"sender": sender, "message": text}, timeout=60).raise_for_status()
+            timings[position].append((time.perf_counter() - start) * 1000)
     return timings
 
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure(runs: list[Servers], count: int) -> list[Measured]:
+    measured = []
+    for servers, timings in zip(runs, latency([s.rest_url for s in runs], count), strict=True):
+        action_pid, rasa_pid = (p.pid for p in servers.processes)
+        measured.append(Measured(servers.ready_after, timings, rss_mb(rasa_pid), rss_mb(action_pid)))
+    return measured
+
+
+def score_accuracy(url: str) -> dict[str, str]:
+    """The development cases and the question sets, failures printed as they are scored."""
+    case_set = load_case_set()
+    outcomes, result, seconds = evaluate(url, case_set.cases, case_set)
+    print("Development cases (eval/dev_cases.yml), failures:")
+    for line in failure_lines(outcomes):
+        print(f"  {line}")
+    figures = {f"dev cases: {key}": value for key, value in summary(result).items()}
+    figures["dev cases: time to score"] = f"{seconds:.0f} s ({len(outcomes)} cases, {WORKERS} at a time)"
+    for name, path, scorer in (
+        ("development set", PROJECT_ROOT / "eval" / "dev_questions.yml", score_dev_case),
+        ("project question set", PROJECT_ROOT / "eval" / "questions.yml", score_project_case),
+    ):
+        if not path.exists():
+            continue
+        passed, total, failures = score(url, path, scorer)
+        figures[f"{name}: answered correctly"] = f"{passed}/{total} = {100 * passed / total:.1f}%"
+        for failure in failures:
+            print(f"  FAIL [{name}] {failure.case_id}: {failure.text!r} -> {failure.why}")
+    return figures
 
 
 def cross_validate(folds: int, seed: int) -> dict:
@@ -127,36 +182,23 @@ def main() -> None:
     if not args.skip_training:
         figures["training time (fresh, cold cache)"] = f"{time_training():.0f} s"
     model, _ = ensure_model(echo=lambda m: print(m, file=sys.stderr))
+    if os.environ.pop(ENCODER_SWITCH, None) is not None:
+        print(f"  ignoring {ENCODER_SWITCH} from the environment: each run sets its own", file=sys.stderr)
 
-    with tempfile.TemporaryDirectory() as var:
-        database_url = f"sqlite:///{var}/knowledge.db"
-        engine = make_engine(database_url)
-        save_knowledge(engine, load_knowledge(PROJECT_ROOT / "knowledge"))
-        # The local-services questions in the sets need a directory; the assistant never loads one itself.
-        import_directory(engine, PROJECT_ROOT / "directories" / "demoshire.json")
-        env = {"DASG_DATABASE_URL": database_url, "DASG_VAR_DIR": var, "DASG_TRACKER_DB": f"{var}/tracker.db"}
-        servers = start_servers(model, rasa_port=free_port(), action_port=free_port(), env=env, log_dir=Path(var))
-        try:
-            figures["time to ready (both servers)"] = f"{servers.ready_after:.1f} s"
-            for name, path, scorer in (
-                ("development set", PROJECT_ROOT / "eval" / "dev_questions.yml", score_dev_case),
-                ("project question set", PROJECT_ROOT / "eval" / "questions.yml", score_project_case),
-            ):
-                if not path.exists():
-                    continue
-                passed, total, failures = score(servers.rest_url, path, scorer)
-                figures[f"{name}: answered correctly"] = f"{passed}/{total} = {100 * passed / total:.1f}%"
-                for failure in failures:
-                    print(f"  FAIL [{name}] {failure.case_id}: {failure.text!r} -> {failure.why}")
-            timings = latency(servers.rest_url, args.messages)
-            figures[f"REST round trip over {args.messages} messages"] = (
-                f"p50 {percentile(timings, 0.5):.0f} ms, p95 {percentile(timings, 0.95):.0f} ms, "
-                f"mean {statistics.mean(timings):.0f} ms"
-            )
-            action_pid, rasa_pid = (p.pid for p in servers.processes)
-            figures["server RSS"] = f"Rasa {rss_mb(rasa_pid):.0f} MB, action server {rss_mb(action_pid):.0f} MB"
-        finally:
-            servers.stop()
+    with ExitStack() as stack:  # both runs up at once, so their latency is measured under the same load
+        runs = [stack.enter_context(assistant(model, env)) for _, env in ENCODER_RUNS]
+        measured = dict(zip((label for label, _ in ENCODER_RUNS), measure(runs, args.messages), strict=True))
+        accuracy = score_accuracy(runs[-1].rest_url)
+    for label, run in measured.items():
+        figures[f"{label}: time to ready (both servers)"] = f"{run.ready_after:.1f} s"
+        figures[f"{label}: REST round trip over {args.messages} messages"] = (
+            f"p50 {percentile(run.timings, 0.5):.0f} ms, p95 {run.p95:.0f} ms, "
+            f"mean {statistics.mean(run.timings):.0f} ms"
+        )
+        figures[f"{label}: server RSS"] = f"Rasa {run.rasa_mb:.0f} MB, action server {run.action_mb:.0f} MB"
+    off, on = (measured[label] for label, _ in ENCODER_RUNS)
+    figures["REST p95, encoder on / off"] = f"{on.p95 / off.p95:.2f}x (goal: at most 1.3x)"
+    figures.update(accuracy)
 
     if not args.skip_cv:
         scores: list[float] = []
@@ -174,10 +216,7 @@ def main() -> None:
         weakest = sorted(per_intent.items(), key=lambda kv: statistics.mean(kv[1]))[:6]
         figures["weakest intents (mean F1)"] = ", ".join(f"{k} {statistics.mean(v):.2f}" for k, v in weakest)
 
-    print("\nFigures")
-    width = max(len(k) for k in figures)
-    for key, value in figures.items():
-        print(f"  {key:<{width}}  {value}")
+    print_figures(figures, "Figures")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ class Settings:
     knowledge_dir: Path
     database_url: str
     var_dir: Path
+    encoder: bool = True  # the sentence encoder's meaning signal; DASG_ENCODER=off leaves it out
 
     @property
     def sources_file(self) -> Path:
@@ -35,11 +36,19 @@ class Settings:
 
     @property
     def safety_file(self) -> Path:
-        return self.knowledge_dir / "safety.yml"
+        return self.knowledge_dir / "safety" / "patterns.yml"
+
+    @property
+    def safety_examples_file(self) -> Path:
+        return self.knowledge_dir / "safety" / "examples.yml"
 
     @property
     def reflection_file(self) -> Path:
         return self.knowledge_dir / "reflection" / "conflict_or_abuse.yml"
+
+    @property
+    def gaps_file(self) -> Path:
+        return self.knowledge_dir / "gaps.yml"
 
     @property
     def tailoring_file(self) -> Path:
@@ -64,4 +73,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     var_dir = Path(env.get("DASG_VAR_DIR", PROJECT_ROOT / "var"))
     knowledge_dir = Path(env.get("DASG_KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge"))
     database_url = env.get("DASG_DATABASE_URL") or f"sqlite:///{var_dir / 'knowledge.db'}"
-    return Settings(knowledge_dir=knowledge_dir, database_url=database_url, var_dir=var_dir)
+    encoder = env.get("DASG_ENCODER", "on").strip().lower() not in {"off", "0", "false", "no"}
+    return Settings(knowledge_dir=knowledge_dir, database_url=database_url, var_dir=var_dir, encoder=encoder)

@@ -48,11 +48,12 @@ MSG
 fi
 
 stamp=.venv/.installed
-want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+want=$(cat pyproject.toml constraints.txt requirements-nodeps.txt | sha256sum | cut -c1-16)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing the project and its dependencies into .venv (first time: a few minutes)..."
   .venv/bin/python -m pip install --quiet --upgrade "pip<25"
   .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+  .venv/bin/python -m pip install --quiet --no-deps -r requirements-nodeps.txt
   echo "$want" > "$stamp"
 fi
 

@@ -27,6 +27,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 SENTENCE_END = re.compile(r"[.!?](?:['\")\]]*)(?=\s|$)")
 MIN_SENTENCES, MAX_SENTENCES = 2, 6
 CITATION_STYLES = {"quoted", "plain"}
+SECTION_FIELDS = {"id", "title", "parent"}
+# An answer may be reached by wordings its author never saw, so it cannot open by agreeing or
+# disagreeing. "No" followed by a word ("No agency owned it") is substance, not a reply.
+YES_NO_OPENER = re.compile(r"^\W*(?:(?:yes|yeah|yep|yup|nope)\b|no\b(?=\s*(?:[^\w\s'\"‘’“”]|$)))", re.IGNORECASE)
+STANDS_ALONE = "must start with the substance, not 'Yes'/'No' (it may be reached by other wordings)"
 T = TypeVar("T")
 
 
@@ -154,6 +159,10 @@ def _read_sections(reader: _Reader, path: Path, item: str, raw_sections: Any) ->
             reader.problem(path, item, f"sections[{index}]", "expected a mapping with id and title")
             continue
         sid = reader.identifier(path, f"{item} section {index}", raw)
+        unknown = [repr(str(key)) for key in raw if key not in SECTION_FIELDS]
+        if unknown:
+            reader.problem(path, item, f"sections[{index}]",
+                           f"unknown field {', '.join(unknown)} (quote a title that contains a comma)")
         if sid in seen:
             reader.problem(path, item, f"sections[{index}].id", f"'{sid}' is used twice")
         seen.add(sid)
@@ -207,6 +216,10 @@ def _read_entry(reader: _Reader, path: Path, index: int, raw: dict, sources: Map
         if not MIN_SENTENCES <= sentences <= MAX_SENTENCES:
             limits = f"a short answer has {MIN_SENTENCES}-{MAX_SENTENCES} (put more in 'detail')"
             reader.problem(path, item, "answer", f"has {sentences} sentence(s); {limits}")
+    detail = reader.text(path, item, raw, "detail", required=False)
+    for field, text in (("answer", answer), ("detail", detail)):
+        if YES_NO_OPENER.match(text):
+            reader.problem(path, item, field, STANDS_ALONE)
     report = reader.at(path, item)
     raw_citations = raw.get("citations")
     if not isinstance(raw_citations, list) or not raw_citations:
@@ -223,7 +236,7 @@ def _read_entry(reader: _Reader, path: Path, index: int, raw: dict, sources: Map
         answer=answer,
         citations=tuple(citations),
         keywords=reader.text_list(path, item, raw, "keywords"),
-        detail=reader.text(path, item, raw, "detail", required=False),
+        detail=detail,
         agencies=reader.text_list(path, item, raw, "agencies"),
         age_stages=reader.text_list(path, item, raw, "age_stages"),
         related=reader.text_list(path, item, raw, "related"),

@@ -1,12 +1,14 @@
 """Loading and validating knowledge files: every problem names its file, entry and field."""
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.knowledge.loader import KnowledgeError, count_sentences, load_knowledge
-from tests.conftest import TEST_DATA
+from tests.conftest import KNOWLEDGE_DIR, TEST_DATA
 
 VALID_ENTRY = """
   - id: {id}
@@ -17,6 +19,12 @@ VALID_ENTRY = """
     citations:
       - {{source: doc, section: intro}}
 """
+
+
+# Openers written for one wording: the loader rejects them in any case and with any punctuation.
+YES_NO_ANSWERS = ["Yes: one here. Two here.", "No. One here. Two here.", "no - one here. Two here.",
+                  "YES, one here. Two here.", "Nope, one here. Two here.", "No: one here. Two here."]
+STANDS_ALONE = "must start with the substance, not 'Yes'/'No' (it may be reached by other wordings)"
 
 
 @pytest.fixture
@@ -78,12 +86,23 @@ def test_citations_render_in_each_source_style(folder):
         (VALID_ENTRY.format(id="Bad Id"), "entry 1: id: must be lower-case"),
         (VALID_ENTRY.format(id="what-is-marac"), "entry 'what-is-marac': id: is already used in knowledge/entries/basic.yml"),
         (VALID_ENTRY.format(id="x") + "    related: [x]\n", "entry 'x': related: an entry cannot be related to itself"),
+        *((VALID_ENTRY.format(id="x").replace("One sentence here. Two sentences here.", f'"{answer}"'),
+           f"entry 'x': answer: {STANDS_ALONE}") for answer in YES_NO_ANSWERS),
+        (VALID_ENTRY.format(id="x") + '    detail: "No: more here. And here."\n', f"entry 'x': detail: {STANDS_ALONE}"),
     ],
 )
 def test_each_problem_names_file_entry_and_field(folder, body, expected):
     write_entries(folder, "zz_broken.yml", body)
     found = problems(folder)
     assert any(p.startswith("knowledge/entries/zz_broken.yml: ") and expected in p for p in found), found
+
+
+@pytest.mark.parametrize("answer", ["No agency owned it. It was everyone's job.", "Nobody asked. The review says so.",
+                                    "'No contact' orders vary. Check local procedures.", "Yesterday's finding. Two."])
+def test_an_answer_opening_with_a_word_like_no_is_substance(folder, answer):
+    write_entries(folder, "zz_fine.yml", VALID_ENTRY.format(id="x").replace("One sentence here. Two sentences here.",
+                                                                            f'"{answer}"'))
+    assert load_knowledge(folder).entries["x"].answer == answer
 
 
 def test_every_problem_in_a_file_is_reported_at_once(folder):
@@ -110,6 +129,28 @@ def test_unknown_parent_section_is_reported(folder):
     path = folder / "sources.yml"
     path.write_text(path.read_text().replace("parent: intro", "parent: missing"), encoding="utf-8")
     assert any("section 'part'.parent: unknown section 'missing'" in p for p in problems(folder))
+
+
+def test_a_section_title_split_by_an_unquoted_comma_is_reported(folder):
+    path = folder / "sources.yml"
+    path.write_text(path.read_text().replace("title: Introduction}", "title: Introduction, and scope}"), encoding="utf-8")
+    assert "knowledge/sources.yml: source 'doc': sections[1]: unknown field 'and scope' (quote a title that contains " \
+           "a comma)" in problems(folder)
+
+
+def test_every_section_title_in_sources_yml_is_read_whole(knowledge):
+    """A title is one non-empty string, and the loader reads all of it: in a flow mapping an unquoted
+    comma ends the title and makes the rest a key, and ' #' starts a comment."""
+    text = (KNOWLEDGE_DIR / "sources.yml").read_text(encoding="utf-8")
+    as_written = [m.groups() for m in re.finditer(r"^ +- \{id: ([\w-]+), title: (.*?)(?:, parent: [\w-]+)?\}$", text, re.M)]
+    loaded = [(section.id, section.title) for source in knowledge.sources.values() for section in source.sections]
+    assert len(as_written) == len(loaded), "write each section as one line: - {id: ..., title: ..., parent: ...}"
+    for (sid, written), (loaded_id, title) in zip(as_written, loaded, strict=True):
+        assert sid == loaded_id
+        assert title and written in (title, f'"{title}"'), (sid, written, title)
+    for source in yaml.safe_load(text)["sources"]:
+        for section in source["sections"]:
+            assert set(section) <= {"id", "title", "parent"} and isinstance(section["title"], str), section
 
 
 def test_missing_entries_folder_is_reported(folder):

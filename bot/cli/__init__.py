@@ -13,6 +13,7 @@ import click
 from bot.cli.directory import directory
 from bot.cli.knowledge import knowledge, reflection
 from bot.cli.run import ask, chat, model, run
+from bot.cli.safety import safety
 from bot.cli.scenarios import scenarios
 
 
@@ -23,5 +24,5 @@ def cli() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios):
+for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios, safety):
     cli.add_command(command)

@@ -7,8 +7,10 @@ stays free of Rasa so it can be unit-tested on its own.
   Drive...) as entities whose values are canonical ids, e.g. ``agency=health_visitor``.
 - ``TfidfIntentClassifier`` predicts intents with ``bot.nlp.intents.IntentModel``
   (logistic regression over TF-IDF words, characters and the analyser's lemmas and term ids).
-- ``ImmediateDangerClassifier`` runs after the intent classifier and sets the intent to
-  ``immediate_danger`` whenever the safety patterns match, whatever NLU predicted.
+- ``ImmediateDangerClassifier`` runs after the intent classifier and makes ``immediate_danger``
+  mean exactly what the action server's safety check calls the takeover (``bot.safety.check``:
+  patterns and the danger classifier): forced when the check says takeover, whatever NLU
+  predicted, and replaced by the next intent when NLU predicted it but the check does not.
 """
 
 from __future__ import annotations
@@ -92,7 +94,8 @@ class DomainEntityExtractor(_RuleBased, GraphComponent, EntityExtractorMixin):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ImmediateDangerClassifier(_RuleBased, GraphComponent, IntentClassifier):
-    """Overrides the predicted intent with ``immediate_danger`` when the safety patterns match."""
+    """``immediate_danger`` if and only if the safety check says takeover, so the Rasa server and
+    the action server agree on which messages get the 999 takeover."""
 
     def __init__(self) -> None:
         self.danger = load_danger_check(load_settings().safety_file)
@@ -100,12 +103,19 @@ class ImmediateDangerClassifier(_RuleBased, GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.startswith("/") or not self.danger.matches(text):
-                continue
-            intent = {INTENT_NAME_KEY: DANGER_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            if text.startswith("/"):
+                continue  # a button payload: its intent is given explicitly
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != DANGER_INTENT]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            if self.danger.matches(text):
+                intent = {INTENT_NAME_KEY: DANGER_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == DANGER_INTENT:
+                # NLU's guess alone is not the takeover: the next intent stands (the action
+                # server's check still gives a message that may describe danger the reminder).
+                message.set(INTENT, ranking[0] if ranking else {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
+                            add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
 
 

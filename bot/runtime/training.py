@@ -24,9 +24,10 @@ MODEL_INPUTS = (
     "data/**/*.yml",
     "knowledge/terms.yml",
     "knowledge/vocabulary.yml",
-    "knowledge/safety.yml",
+    "knowledge/safety/*.yml",
     "bot/nlp/*.py",
     "bot/safety/check.py",
+    "bot/safety/classifier.py",
     "bot/text/*.py",
 )
 

@@ -1,4 +1,11 @@
-"""The immediate-danger check that runs on every message before anything else is decided."""
+"""The immediate-danger check that runs on every message before anything else is decided.
+
+Two signals, one decision in three tiers (``takeover``, ``reminder``, ``none``): the patterns of
+``knowledge/safety/patterns.yml`` and the classifier trained on ``knowledge/safety/examples.yml``
+(``bot.safety.classifier``). A present-danger pattern with no past, hypothetical or training
+cue, or a high classifier probability, is the takeover; a medium probability is the reminder.
+The action server and the Rasa NLU component use this same check, so both read a message alike.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +13,171 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
+from bot.safety.classifier import (
+    NONE,
+    TAKEOVER,
+    DangerClassifier,
+    Figures,
+    SafetyExamples,
+    Score,
+    Thresholds,
+    cross_validated_scores,
+    decide,
+    figures,
+    fit_thresholds,
+    load_examples,
+)
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_mapping, reporter
+
+EXAMPLES_FILE = "examples.yml"  # next to the patterns file unless given
+# What a negated danger phrase becomes: no pattern matches it, and the classifier learns from it.
+NEGATED = "notindanger"
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Compiled danger and negation patterns, and the named cues, from ``patterns.yml``."""
+
+    danger: tuple[re.Pattern, ...]
+    negation: tuple[re.Pattern, ...]
+    not_present: dict[str, tuple[re.Pattern, ...]]  # cue name -> patterns: not happening now
+    present: dict[str, tuple[re.Pattern, ...]]  # cue name -> patterns: signs it is happening now
+
+    def clean(self, text: str | None) -> str:
+        """The message normalised, each negated danger phrase ("not in immediate danger") one token."""
+        cleaned = normalise(text or "")
+        for pattern in self.negation:
+            cleaned = pattern.sub(f" {NEGATED} ", cleaned)
+        return cleaned
+
+    def matches(self, cleaned: str) -> bool:
+        """A danger pattern matches the cleaned text."""
+        return _any(self.danger, cleaned)
+
+    def not_now(self, cleaned: str) -> bool:
+        """A past, hypothetical, training, review or habitual cue is in the cleaned text."""
+        return any(_any(group, cleaned) for group in self.not_present.values())
+
+    def present_danger(self, cleaned: str) -> bool:
+        """A danger pattern matches and nothing says it is not happening now."""
+        return self.matches(cleaned) and not self.not_now(cleaned)
+
+    def cues(self, cleaned: str) -> str:
+        """The classifier's view of the signals: the names of the cues found, and whether a
+        danger pattern matched (``danger_pattern``), space-separated."""
+        names = [f"not_present_{name}" for name, group in self.not_present.items() if _any(group, cleaned)]
+        names += [f"present_{name}" for name, group in self.present.items() if _any(group, cleaned)]
+        if self.matches(cleaned):
+            names.append("danger_pattern")
+        return " ".join(names) or "no_cue"
+
+
+def _any(patterns: tuple[re.Pattern, ...], text: str) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the check makes of one message."""
+
+    tier: str
+    pattern: bool  # a present-danger pattern matched, with no not-present cue
+    score: Score
+
+
+NO_DANGER = Assessment(NONE, False, Score(0.0, 0.0))
 
 
 @dataclass(frozen=True)
 class DangerCheck:
-    """Compiled danger and negation patterns from ``knowledge/safety.yml``."""
+    """The patterns, the classifier trained on the examples, and the thresholds."""
 
-    danger: tuple[re.Pattern, ...]
-    negation: tuple[re.Pattern, ...]
+    patterns: Patterns
+    classifier: DangerClassifier
+    thresholds: Thresholds
 
-    def matches(self, text: str) -> bool:
-        """True when ``text`` describes a present, immediate danger."""
-        cleaned = normalise(text or "")
-        for pattern in self.negation:
-            cleaned = pattern.sub(" ", cleaned)
-        return any(pattern.search(cleaned) for pattern in self.danger)
+    def assess(self, text: str | None) -> Assessment:
+        """The tier of a message; a button payload (``/intent...``) is never danger."""
+        if not text or not text.strip() or text.startswith("/"):
+            return NO_DANGER
+        cleaned = self.patterns.clean(text)
+        pattern = self.patterns.present_danger(cleaned)
+        (score,) = self.classifier.scores([cleaned], [self.patterns.cues(cleaned)])
+        return Assessment(decide(pattern, score, self.thresholds), pattern, score)
+
+    def tier(self, text: str | None) -> str:
+        return self.assess(text).tier
+
+    def matches(self, text: str | None) -> bool:
+        """True when ``text`` describes a present, immediate danger: the 999 takeover."""
+        return self.tier(text) == TAKEOVER
 
 
-@lru_cache(maxsize=4)
-def load_danger_check(path: Path) -> DangerCheck:
-    """Read and compile the safety patterns once per process."""
+def load_patterns(path: Path) -> Patterns:
+    """Read and compile the safety patterns, reporting every problem with file, field and why."""
     data = read_mapping(path, str(path))
     problems: list[Problem] = []
     report = reporter(problems, str(path))
-    check = DangerCheck(
+    patterns = Patterns(
         danger=compile_patterns(data.get("danger"), "danger", report),
         negation=compile_patterns(data.get("negation"), "negation", report, required=False),
+        not_present=_cue_groups(data.get("not_present"), "not_present", report),
+        present=_cue_groups(data.get("present"), "present", report),
     )
     if problems:
         raise ContentError(problems)
-    return check
+    return patterns
+
+
+def _cue_groups(raw: object, field: str, report) -> dict[str, tuple[re.Pattern, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        report(field, "must map each cue name to a list of regular expressions")
+        return {}
+    groups = {}
+    for name, patterns in raw.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z_]+", name):
+            report(field, f"cue name {name!r}: use lower-case letters and underscores")
+            continue
+        groups[name] = compile_patterns(patterns, f"{field}.{name}", report)
+    return groups
+
+
+@lru_cache(maxsize=4)
+def load_danger_check(path: Path, examples: Path | None = None) -> DangerCheck:
+    """The check from the patterns at ``path`` and the examples (default: ``examples.yml`` next to
+    it), the classifier trained on them; once per process."""
+    patterns = load_patterns(path)
+    labelled = load_examples(examples or Path(path).with_name(EXAMPLES_FILE))
+    cleaned = [patterns.clean(t) for t in labelled.texts]
+    classifier = DangerClassifier().fit(cleaned, [patterns.cues(t) for t in cleaned], labelled.labels)
+    return DangerCheck(patterns, classifier, labelled.thresholds)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Cross-validated tiers of the labelled examples under the file's thresholds, and the
+    thresholds the fitting rule would choose on the same scores."""
+
+    examples: SafetyExamples
+    tiers: tuple[str, ...]
+    figures: Figures
+    fitted: Thresholds
+    pattern_hits: dict[str, int]  # per label: examples a present-danger pattern takes over
+
+
+def evaluate(patterns: Patterns, examples: SafetyExamples, folds: int = 5,
+             seeds: Sequence[int] = (1, 2, 3)) -> Evaluation:
+    """Every example decided as the live check would, by classifiers that never saw it."""
+    cleaned = [patterns.clean(t) for t in examples.texts]
+    scores = cross_validated_scores(cleaned, [patterns.cues(t) for t in cleaned], examples.labels, folds, seeds)
+    hits = [patterns.present_danger(t) for t in cleaned]
+    tiers = tuple(decide(p, s, examples.thresholds) for p, s in zip(hits, scores, strict=True))
+    pattern_hits = {label: sum(h for h, lab in zip(hits, examples.labels, strict=True) if lab == label)
+                    for label in dict.fromkeys(examples.labels)}
+    return Evaluation(examples, tiers, figures(examples.labels, tiers),
+                      fit_thresholds(examples.labels, scores, hits), pattern_hits)

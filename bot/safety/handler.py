@@ -1,34 +1,28 @@
-"""The immediate-danger check in the conversation: the 999 message first, whatever else the
-message is, and then, unless the danger is certain, the usual reply."""
+"""The immediate-danger check in the conversation, in two tiers: present danger gets the 999
+takeover, a message that may describe danger gets its usual reply and a one-line 999 reminder.
+
+The tier comes from the text (``DangerCheck``: patterns and classifier), not from the NLU intent
+alone: NLU says ``immediate_danger`` only for what the same check calls the takeover (see
+``ImmediateDangerClassifier``), and an ``immediate_danger`` intent the text does not bear out
+gets at most the reminder.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
 from bot.dialogue.types import Reply, Turn
 from bot.safety.check import DangerCheck
+from bot.safety.classifier import NONE, REMINDER, TAKEOVER
 
 IMMEDIATE_DANGER = "immediate_danger"
-SURE_DANGER = 0.9  # NLU confidence above which a danger message gets only the 999 message
-# Replies not worth adding after the 999 message.
-NOTHING_TO_ADD = {"empty", "not_english", "error"}
-
-
-@dataclass(frozen=True)
-class Danger:
-    """Why a message gets the 999 message: the safety patterns, and how sure NLU is."""
-
-    pattern: bool
-    sure: bool  # the immediate_danger intent, with the patterns or high confidence
+DANGER_REMINDER = "danger_reminder"
 
 
 class SafetyHandler:
-    """999 first. A message the safety patterns match and NLU reads as danger (or NLU is sure
-    of) gets only the 999 message; when only an unsure guess said "danger" (a question about a
-    frightened child, say), the usual reply follows it. During the reflection the reflection
-    keeps its place (see ``ReflectionHandler``)."""
+    """``takeover``: only the 999 message; during the reflection, the 999 message and then the
+    reflection keeps its place (see ``ReflectionHandler``, which reads ``turn.danger == "sure"``).
+    ``reminder``: the rest of the chain's reply, then the one-line reminder. ``none``: not ours."""
 
     answers_questions = False
 
@@ -36,20 +30,22 @@ class SafetyHandler:
         self.danger = check
         self.render = renderer
 
-    def check(self, turn: Turn) -> Danger | None:
-        pattern = self.danger.matches(turn.text)
-        if not pattern and turn.intent != IMMEDIATE_DANGER:
-            return None
-        sure = turn.intent == IMMEDIATE_DANGER and (pattern or turn.confidence >= SURE_DANGER)
-        return Danger(pattern=pattern, sure=sure)
+    def check(self, turn: Turn) -> str | None:
+        tier = self.danger.tier(turn.text)
+        if tier == NONE and turn.intent == IMMEDIATE_DANGER:
+            tier = REMINDER  # NLU alone never decides the takeover
+        return None if tier == NONE else tier
 
-    def handle(self, turn: Turn, danger: Danger, chain: Chain) -> Reply:
-        message = self.render.say("immediate_danger")
+    def handle(self, turn: Turn, tier: str, chain: Chain) -> Reply:
+        if tier == TAKEOVER:
+            return self._takeover(turn, chain)
+        rest = chain.rest(turn.with_(danger="unsure"))
+        return rest.append(self.render.say(DANGER_REMINDER))
+
+    def _takeover(self, turn: Turn, chain: Chain) -> Reply:
+        message = self.render.say(IMMEDIATE_DANGER)
         reflection = turn.state.reflection
-        reflecting = reflection is not None and reflection.started
-        if danger.sure and not reflecting:
+        if reflection is None or not reflection.started:
             return Reply(IMMEDIATE_DANGER, (message,), turn.state, danger=True)
-        rest = chain.rest(turn.with_(danger="sure" if danger.pattern or danger.sure else "unsure"))
-        if rest.kind in NOTHING_TO_ADD:
-            return Reply(IMMEDIATE_DANGER, (message,), turn.state, danger=True)
+        rest = chain.rest(turn.with_(danger="sure"))
         return Reply(IMMEDIATE_DANGER, (message, *rest.messages), rest.state, danger=True)

@@ -1,4 +1,6 @@
-"""The immediate-danger patterns: present danger matches, questions about risk do not."""
+"""The immediate-danger check: present danger gets the takeover, questions about risk do not;
+a danger pattern decides alone only when nothing says the danger is past, hypothetical or
+training talk."""
 
 import pytest
 
@@ -42,6 +44,11 @@ def check():
     return load_danger_check(load_settings().safety_file)
 
 
+@pytest.fixture(scope="module")
+def patterns(check):
+    return check.patterns
+
+
 @pytest.mark.parametrize("text", DANGER)
 def test_present_danger_matches(check, text):
     assert check.matches(text)
@@ -55,3 +62,32 @@ def test_questions_about_risk_do_not_match(check, text):
 def test_empty_and_none_are_safe(check):
     assert not check.matches("")
     assert not check.matches(None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "last year he was kicking the door in every weekend",
+        "what if he's outside with a knife?",
+        "in the training scenario he is hitting her right now",
+        "the review says he had a gun in the car outside school",
+    ],
+)
+def test_a_danger_pattern_with_a_not_present_cue_does_not_decide_alone(check, patterns, text):
+    cleaned = patterns.clean(text)
+    assert patterns.matches(cleaned) and patterns.not_now(cleaned)
+    assert not patterns.present_danger(cleaned)
+    assert not check.assess(text).pattern
+
+
+def test_negated_danger_becomes_one_token_no_pattern_matches(patterns):
+    cleaned = patterns.clean("she is not in immediate danger, he's gone")
+    assert "notindanger" in cleaned and not patterns.matches(cleaned)
+
+
+def test_cues_name_what_they_found(patterns):
+    assert set(patterns.cues(patterns.clean("he's hitting her right now")).split()) >= {
+        "present_now", "present_under_way", "danger_pattern"}
+    assert "not_present_past" in patterns.cues(patterns.clean("he hit her two years ago"))
+    assert patterns.cues(patterns.clean("what is MARAC?")) == "not_present_question"
+    assert patterns.cues(patterns.clean("thanks")) == "no_cue"

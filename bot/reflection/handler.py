@@ -1,17 +1,24 @@
 """The guided 'conflict or abuse?' reflection in the conversation: the offer after the
 orientation answer, one question at a time, answers, commands, questions asked on the way,
-and the summary. The content and reasoning live in ``bot.reflection.model``.
+and the summary. The content and reasoning live in ``bot.reflection.model``; reading a typed
+answer against its question lives in ``bot.reflection.reading``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
 from bot.dialogue.state import ReflectionState
 from bot.dialogue.types import Button, Message, Reply, Turn
-from bot.reflection.model import Reflection
+from bot.reflection.model import Question, Reflection
+from bot.reflection.reading import AnswerReader, Sensitivity, Similarity
+from bot.text.normalise import normalise
+
+if TYPE_CHECKING:
+    from bot.nlp.pipeline import TextAnalyser
 
 START_REFLECTION = "start_reflection"
 MAX_OFFER_WORDS = 4  # "yes please, go on" answers the offer; a longer message is something else
@@ -19,14 +26,22 @@ MAX_OFFER_WORDS = 4  # "yes please, go on" answers the offer; a longer message i
 ASIDE_KINDS = {"answer", "chosen", "in_context", "assurance", "orientation", "not_covered"}
 # What a button answer sends: the typed words the answer patterns read.
 BUTTON_WORDS = {"yes": "yes", "no": "no", "not_sure": "not sure", "back": "go back", "stop": "stop"}
+BUTTON_ANSWERS = {BUTTON_WORDS[answer] for answer in ("yes", "no", "not_sure")}
 
 
 class ReflectionTalk:
-    """The reflection's messages, shared by its handlers."""
+    """The reflection's messages and its reading of answers, shared by its handlers.
 
-    def __init__(self, reflection: Reflection, renderer: Renderer):
+    ``analyser`` gives the lemmas (default: the analyser of the configured knowledge folder);
+    ``similarity(text, candidates)`` is a sentence encoder's cosine (``reading.encoder_similarity``),
+    else lemma overlap is used; ``sensitivity`` overrides the thresholds that go with it.
+    """
+
+    def __init__(self, reflection: Reflection, renderer: Renderer, analyser: "TextAnalyser",
+                 similarity: Similarity | None = None, sensitivity: Sensitivity | None = None):
         self.reflection = reflection
         self.render = renderer
+        self.reader = AnswerReader(reflection.reading, analyser, similarity, sensitivity)
 
     def start(self, turn: Turn) -> Reply:
         state = self.reflection.start()
@@ -44,6 +59,11 @@ class ReflectionTalk:
         buttons = tuple(Button(r.buttons[k], BUTTON_WORDS[k]) for k in keys)
         custom = {"type": "reflection_question", "question_id": question.id, "number": number, "of": total}
         return Message(text, buttons, custom)
+
+    def noted(self, question: Question, answer: str) -> Message:
+        """The one line that confirms how an answer was read, so a misreading can be put right."""
+        custom = {"type": "reflection_noted", "question_id": question.id, "answer": answer}
+        return Message(self.reflection.noted(question, answer), custom=custom)
 
     def asking(self, turn: Turn, state: ReflectionState, prefix: str = "", before: tuple[Message, ...] = ()) -> Reply:
         messages = (*before, self.question(state, prefix))
@@ -97,10 +117,21 @@ class ReflectionHandler:
             if not state.step:
                 return talk.asking(turn, state, r.texts["back_at_start"])
             return talk.asking(turn, r.back(state))
-        answer = r.parse_answer(turn.text, turn.intent)
-        if answer is not None:
-            new_state = r.record(state, answer)
-            return talk.summary(turn, new_state) if r.finished(new_state) else talk.asking(turn, new_state)
+        question = r.current(state)
+        reading = talk.reader.read(turn.text, question.means, turn.intent)
+        if reading.answer is not None:
+            new_state = r.record(state, reading.answer)
+            if r.finished(new_state):
+                # No question is left to correct it before: the summary follows directly.
+                return talk.summary(turn, new_state)
+            # Words that were read are confirmed before the next question, so a misreading can be
+            # put right with "go back"; a button's own words ("yes", "not sure") need no reading.
+            if normalise(turn.text) in BUTTON_ANSWERS:
+                return talk.asking(turn, new_state)
+            return talk.asking(turn, new_state, before=(talk.noted(question, reading.answer),))
+        if reading.answer_like:
+            # An answer, but not a clear one (hedged both ways, or close to a yes and a no): ask.
+            return talk.asking(turn, state, r.texts["not_understood"])
         # Not an answer: a question asked on the way is answered, then the reflection resumes.
         tailoring = replace(turn.state.tailoring, offered=True)
         aside = chain.answer(turn.with_(state=turn.state.with_(reflection=None, tailoring=tailoring)))

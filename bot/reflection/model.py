@@ -2,7 +2,8 @@
 
 Plain Python over ``knowledge/reflection/*.yml``. The state is a ``ReflectionState`` (kept in a Rasa
 slot between turns): which question is next and the yes / no / not sure answers so far. No
-free text is kept, so the reflection holds no personal details.
+free text is kept, so the reflection holds no personal details. Reading a free-text answer
+against a question is ``bot.reflection.reading``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Callable, Mapping
 
 from bot.dialogue.state import ReflectionState
 from bot.knowledge.schema import Citation, check_citation
+from bot.reflection.reading import ANSWERS, ReadingWords, answer_words
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, Report, compile_patterns, read_mapping, reporter
 
-ANSWERS = ("yes", "no", "not_sure")
 KINDS = {"indicator", "gap", "unclear", "none"}
 CITED_KINDS = {"indicator", "gap"}
 COMMANDS = ("stop", "back", "restart")
@@ -39,9 +40,14 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Question:
+    """One question: what each answer means for the summary, what a yes and a no look like in
+    free text (``means``), and the short phrase that confirms each answer (``noted``)."""
+
     id: str
     text: str
     outcomes: dict[str, Outcome]
+    means: dict[str, tuple[str, ...]]
+    noted: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,7 @@ class Reflection:
     questions: tuple[Question, ...]
     consequences: tuple[Point, ...]
     texts: dict[str, str]
-    answer_patterns: dict[str, tuple[re.Pattern, ...]]
+    reading: ReadingWords
     command_patterns: dict[str, tuple[re.Pattern, ...]]
     buttons: dict[str, str]
 
@@ -108,12 +114,14 @@ class Reflection:
         return next((c for c in COMMANDS if any(p.search(cleaned) for p in self.command_patterns[c])), None)
 
     def parse_answer(self, text: str, intent: str | None = None) -> str | None:
-        """'yes', 'no' or 'not_sure' from free text ("yeah he checks her phone"), else None."""
-        cleaned = normalise(text or "")
-        for answer in ("not_sure", "no", "yes"):
-            if any(p.search(cleaned) for p in self.answer_patterns[answer]):
-                return answer
-        return {"affirm": "yes", "deny": "no"}.get(intent or "")
+        """'yes', 'no' or 'not_sure' from the general answer words alone ("yeah", "no idea"),
+        whatever the question; None when there are none or they disagree. Reading an answer
+        against a question's descriptions is ``reading.AnswerReader``."""
+        return answer_words(text, self.reading, intent)
+
+    def noted(self, question: Question, answer: str) -> str:
+        """The one line that confirms how an answer was read: "Noted: no planned separation."."""
+        return self.texts["noted_line"].format(noted=question.noted[answer])
 
     # -- the summary -------------------------------------------------------------------------
 
@@ -156,7 +164,7 @@ class Reflection:
 TEXT_KEYS = (
     "offer", "start_button", "skip_button", "intro", "summary_intro", "indicators_heading", "no_indicators",
     "unclear_heading", "consequences_heading", "not_a_verdict", "stopped", "not_understood", "resume",
-    "back_at_start", "question",
+    "back_at_start", "question", "noted_line",
 )
 
 
@@ -174,6 +182,51 @@ def _patterns(raw, section: str, keys, report: Report) -> dict[str, tuple[re.Pat
 
 def _text(raw, key: str) -> str:
     return " ".join(str((raw if isinstance(raw, dict) else {}).get(key) or "").split())
+
+
+def _means(raw, report: Report) -> dict[str, tuple[str, ...]]:
+    """What a yes and a no look like: a few short descriptions each."""
+    means = _yes_no_keys((raw or {}).get("means") or {})
+    found = {}
+    for answer in ("yes", "no"):
+        texts = means.get(answer)
+        if not isinstance(texts, list) or not texts or not all(isinstance(t, str) and t.strip() for t in texts):
+            report(f"means.{answer}", "give a list of short descriptions")
+            texts = []
+        found[answer] = tuple(" ".join(t.split()) for t in texts)
+    return found
+
+
+def _noted(raw, report: Report) -> dict[str, str]:
+    noted = _yes_no_keys((raw or {}).get("noted") or {})
+    for answer in ANSWERS:
+        if not _text(noted, answer):
+            report(f"noted.{answer}", "is required")
+    return {answer: _text(noted, answer) for answer in ANSWERS}
+
+
+def _words(raw, key: str, report: Report) -> frozenset[str]:
+    words = (raw if isinstance(raw, dict) else {}).get(key) or []
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        report(f"reading.{key}", "must be a list of words")
+        return frozenset()
+    return frozenset(normalise(w) for w in words)
+
+
+def _reading(data: dict, report: Report) -> ReadingWords:
+    """The general answer words and the words that shape a reading (negators, hedges, contrast)."""
+    raw = data.get("reading") if isinstance(data.get("reading"), dict) else {}
+    if not raw.get("negators"):
+        report("reading.negators", "give the words that negate a clause")
+    return ReadingWords(
+        answers=_patterns(_yes_no_keys(data.get("answers")), "answers", ANSWERS, report),
+        fillers=_words(raw, "fillers", report),
+        qualifiers=compile_patterns(raw.get("qualifiers"), "reading.qualifiers", report, required=False),
+        negators=_words(raw, "negators", report),
+        contrast=_words(raw, "contrast", report),
+        neutral=_words(raw, "neutral", report),
+        questions=_words(raw, "questions", report),
+    )
 
 
 def _outcomes(raw, report: Report, sources: Mapping | None) -> dict[str, Outcome]:
@@ -217,7 +270,8 @@ def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> R
         seen.add(qid)
         if not _text(raw, "text"):
             at_question("text", "is required")
-        questions.append(Question(qid, _text(raw, "text"), _outcomes(raw, at_question, sources)))
+        questions.append(Question(qid, _text(raw, "text"), _outcomes(raw, at_question, sources),
+                                  _means(raw, at_question), _noted(raw, at_question)))
     if not questions:
         report("questions", "give at least one question")
     consequences = []
@@ -228,7 +282,7 @@ def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> R
             report(f"consequences[{index}].text", "is required")
         elif citation:
             consequences.append(Point(_text(raw, "text"), citation))
-    answer_patterns = _patterns(_yes_no_keys(data.get("answers")), "answers", ANSWERS, report)
+    reading = _reading(data, report)
     command_patterns = _patterns(data.get("commands"), "commands", COMMANDS, report)
     buttons = _yes_no_keys(data.get("buttons") or {})
     for key in ANSWERS + ("back", "stop"):
@@ -241,7 +295,7 @@ def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> R
         orientation=_text(orientation, "text"), orientation_citations=orientation_citations,
         questions=tuple(questions), consequences=tuple(consequences),
         texts={k: _text(data, k) for k in TEXT_KEYS},
-        answer_patterns=answer_patterns, command_patterns=command_patterns,
+        reading=reading, command_patterns=command_patterns,
         buttons={k: str(v) for k, v in buttons.items()},
     )
 

@@ -91,3 +91,64 @@ def test_typing_yes_to_the_offer_starts_the_reflection(router):
     assert started.messages[-1].text.startswith("Question 1 of 8")
     moved_on = ask(router, "what is MARAC?", "ask_marac", 0.9, reflection=offer.state.reflection)
     assert moved_on.state.last_entry_id == "marac-what-is" and moved_on.state.reflection is None
+
+
+def to_question(router, question_id):
+    """A reflection started and answered "no" up to ``question_id`` (the answers kept as state)."""
+    ids = ["fear", "control", "non_physical", "both_recorded", "history", "separation", "child_fear", "child_spoken"]
+    state = start(router).state.reflection
+    _, state = play(router, ["no"] * ids.index(question_id), state)
+    return state
+
+
+def test_a_typed_answer_is_confirmed_in_one_line_before_the_next_question(router):
+    state = to_question(router, "separation")
+    reply = ask(router, "she's not planning to leave him", reflection=state)
+    assert reply.types == ["reflection_noted", "reflection_question"]
+    noted, question = reply.messages
+    assert noted.text == "Noted: no recent or planned separation."
+    assert noted.custom == {"type": "reflection_noted", "question_id": "separation", "answer": "no"}
+    assert question.text.startswith("Question 7 of 8: ")
+    assert reply.state.reflection.answers["separation"] == "no"
+
+
+@pytest.mark.parametrize("words", ["yes", "No", "not sure "])
+def test_a_button_answer_is_not_a_reading_and_is_not_confirmed(router, words):
+    # Buttons send these words; typed exactly, they are the same answer and need no confirmation.
+    reply = ask(router, words, reflection=start(router).state.reflection)
+    assert reply.types == ["reflection_question"] and reply.messages[0].text.startswith("Question 2 of 8: ")
+
+
+def test_any_other_wording_is_confirmed(router):
+    reply = ask(router, "yeah", reflection=start(router).state.reflection)
+    assert reply.types == ["reflection_noted", "reflection_question"]
+    assert reply.messages[0].text == "Noted: one parent is afraid of the other."
+
+
+def test_a_negative_description_of_control_is_recorded_as_yes(router):
+    state = to_question(router, "control")
+    reply = ask(router, "she has to ask him whenever she needs money for the shopping", reflection=state)
+    assert reply.state.reflection.answers["control"] == "yes"
+    assert reply.messages[0].text == "Noted: controlling behaviour such as isolation, restricting money or threats."
+
+
+def test_an_unclear_answer_is_asked_again_and_nothing_is_recorded(router, reflection):
+    state = to_question(router, "separation")
+    reply = ask(router, "yes, she's not planning to leave him", reflection=state)
+    assert reply.types == ["reflection_question"] and reply.state.reflection == state
+    assert reply.messages[-1].text.startswith(reflection.texts["not_understood"] + "\nQuestion 6 of 8: ")
+
+
+def test_the_last_answer_goes_straight_to_the_summary(router):
+    state = to_question(router, "child_spoken")
+    reply = ask(router, "nobody has spoken with the children yet", reflection=state)
+    assert reply.types == ["reflection_summary"]
+    assert reply.messages[0].custom["unclear"] == ["child_spoken"]
+
+
+def test_the_summary_states_the_law_not_a_conclusion_about_the_family(router):
+    state = to_question(router, "child_spoken")
+    text = ask(router, "yes", reflection=state).messages[0].text
+    assert ("- Under the Domestic Abuse Act 2021, children are victims of domestic abuse in their own right when it "
+            "is perpetrated against their parent or carer. (Panel Briefing 2 (2022), ") in text
+    assert "The child is a victim" not in text

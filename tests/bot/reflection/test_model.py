@@ -153,3 +153,52 @@ def test_validation_names_question_and_field(raw, knowledge, mutate, message):
     with pytest.raises(ReflectionError) as caught:
         parse_reflection(data, "x.yml", knowledge.sources)
     assert any(p.startswith("x.yml: ") and message in p for p in caught.value.problems), caught.value.problems
+
+
+# A statement about this family rather than the law: "the child is a victim", "she is the abuser".
+ABOUT_THE_FAMILY = re.compile(
+    r"\b(the|this|your) (child|children|mother|mum|father|dad|family) (is|are) (a |the )?(victims?|abusers?|perpetrators?)\b"
+    r"|\b(she|he) is (a|the) (victim|perpetrator|abuser)\b", re.IGNORECASE)
+
+
+def test_the_law_on_children_as_victims_is_stated_as_law_and_cited(reflection):
+    (law,) = [p for p in reflection.consequences if "in their own right" in p.text]
+    assert law.text.startswith("Under the Domestic Abuse Act 2021, children are victims of domestic abuse")
+    assert (law.citation.source, law.citation.section) == ("panel2022", "children-as-victims")
+
+
+@pytest.mark.parametrize("answers", list(itertools.product(ANSWERS, repeat=2)))
+def test_no_summary_says_anything_about_this_family(reflection, answers):
+    state = reflection.start()
+    for index in range(len(QUESTIONS)):
+        state = reflection.record(state, answers[index % 2])
+    text = "\n".join(reflection.summary_lines(state, cite))
+    assert not ABOUT_THE_FAMILY.search(text) and not VERDICTS.search(text)
+
+
+def test_every_question_has_descriptions_and_a_short_noted_phrase_per_answer(reflection):
+    for question in reflection.questions:
+        assert len(question.means["yes"]) >= 3 and len(question.means["no"]) >= 3, question.id
+        for answer in ANSWERS:
+            line = reflection.noted(question, answer)
+            assert line.startswith("Noted: ") and line.endswith(".") and len(line.split()) <= 14, line
+            assert not ABOUT_THE_FAMILY.search(line) and not VERDICTS.search(line), line
+
+
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d["questions"][5]["means"].pop(True), "question 'separation': means.yes: give a list"),
+        (lambda d: d["questions"][5]["means"].update({False: []}), "question 'separation': means.no: give a list"),
+        (lambda d: d["questions"][0]["noted"].pop("not_sure"), "question 'fear': noted.not_sure: is required"),
+        (lambda d: d.pop("noted_line"), "noted_line: is required"),
+        (lambda d: d["reading"].pop("negators"), "reading.negators: give the words"),
+        (lambda d: d["reading"].update(qualifiers=["("]), "reading.qualifiers: invalid regular expression"),
+    ],
+)
+def test_validation_of_the_reading_content(raw, knowledge, mutate, message):
+    data = copy.deepcopy(raw)
+    mutate(data)
+    with pytest.raises(ReflectionError) as caught:
+        parse_reflection(data, "x.yml", knowledge.sources)
+    assert any(p.startswith("x.yml: ") and message in p for p in caught.value.problems), caught.value.problems

@@ -7,7 +7,7 @@ sources), the wording, the vocabularies, the reflection, the scenarios and the d
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterator
 
 from bot.config import Settings, load_settings
 from bot.dialogue.handler import Handler
@@ -17,6 +17,7 @@ from bot.dialogue.types import Message
 from bot.dialogue.wording import load_messages
 from bot.directory.handler import DirectoryHandler
 from bot.knowledge.answering import Answering
+from bot.knowledge.gaps import entry_text_of, known_text_of, load_gaps
 from bot.knowledge.handlers import (
     AnswerHandler,
     ChosenEntryHandler,
@@ -28,8 +29,11 @@ from bot.knowledge.handlers import (
     UnreadableHandler,
 )
 from bot.knowledge.loader import load_topics, load_vocabulary
+from bot.knowledge.schema import Entry
 from bot.knowledge.search import SearchIndex
+from bot.knowledge.semantic import SemanticIndex
 from bot.knowledge.store import make_engine, read_entries, read_sources
+from bot.nlp.encoder import EmbeddingStore, SentenceEncoder, load_encoder
 from bot.nlp.pipeline import analyser_for
 from bot.reflection.handler import (
     OrientationFinisher,
@@ -39,6 +43,7 @@ from bot.reflection.handler import (
     ReflectionTalk,
 )
 from bot.reflection.model import load_reflection
+from bot.reflection.reading import encoder_similarity
 from bot.safety.check import load_danger_check
 from bot.safety.handler import SafetyHandler
 from bot.scenarios.engine import EngineSource
@@ -69,9 +74,14 @@ def build_router(settings: Settings) -> Router:
     intent_topics = {intent: t.id for t in load_topics(settings.knowledge_dir).values() for intent in t.intents}
     messages = load_messages(settings.messages_file)
     renderer = Renderer(messages, sources, entries)
-    answering = Answering(SearchIndex(entries.values(), analyser), entries, intent_topics, messages)
-    knowledge = KnowledgeTalk(answering, renderer)
-    reflection = ReflectionTalk(load_reflection(settings.reflection_file, tuple(sources.items())), renderer)
+    encoder = load_encoder(settings.var_dir) if settings.encoder else None
+    answering = Answering(SearchIndex(entries.values(), analyser), entries, intent_topics, messages,
+                          _semantic(settings, entries, encoder))
+    terms, _, _ = load_vocabulary(settings.knowledge_dir)
+    gaps = load_gaps(settings.gaps_file, known_text_of(_knowledge_texts(entries, sources, terms, agencies, age_stages)))
+    knowledge = KnowledgeTalk(answering, renderer, gaps)
+    reflection = ReflectionTalk(load_reflection(settings.reflection_file, tuple(sources.items())), renderer, analyser,
+                                encoder_similarity(encoder.encode) if encoder is not None else None)
     tailoring = Tailoring(agencies, age_stages, answering, renderer)
     tailoring_settings = load_tailoring_settings(settings.tailoring_file)
     scenarios = EngineSource(settings.scenarios_dir, settings.knowledge_dir)
@@ -104,6 +114,22 @@ def build_router(settings: Settings) -> Router:
         after_answer=[OrientationFinisher(reflection), TailoringFinisher(tailoring)],
         after_turn=[SelfDescriptionFinisher(tailoring, tailoring_settings), AgencyOfferFinisher(tailoring)],
     )
+
+
+def _semantic(settings: Settings, entries: dict[str, Entry], encoder: SentenceEncoder | None) -> SemanticIndex | None:
+    """The entries' meaning index, unless the settings leave the encoder out."""
+    if encoder is None:
+        return None
+    return SemanticIndex(entries.values(), encoder, EmbeddingStore(settings.var_dir / "embeddings" / "entries.npz", encoder))
+
+
+def _knowledge_texts(entries, sources, terms, agencies, age_stages) -> Iterator[str]:
+    """Every name the knowledge uses: entries, source titles and publishers, the vocabularies."""
+    yield from (entry_text_of(e) for e in entries.values())
+    for source in sources.values():
+        yield " ".join([source.title, source.citation, source.publisher, *(s.title for s in source.sections)])
+    yield from (" ".join(term.phrases) for term in terms)
+    yield from (" ".join((item.label, *item.synonyms)) for item in (*agencies.values(), *age_stages.values()))
 
 
 def _guidance(answering: Answering, renderer: Renderer, topic: str) -> Callable[[str], Message | None]:

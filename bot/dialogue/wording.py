@@ -11,10 +11,11 @@ from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_mapping, reporter
 
 REQUIRED_MESSAGES = (
-    "immediate_danger", "opening_notice", "greet", "goodbye", "thanks", "help", "affirm", "deny",
+    "immediate_danger", "danger_reminder", "opening_notice", "greet", "goodbye", "thanks", "help", "affirm", "deny",
     "not_covered", "not_english", "empty", "did_you_mean", "none_of_these", "none_of_these_reply",
     "more_unavailable", "no_previous_answer", "source_intro", "source_line", "related_prompt", "error",
     "agency_offer", "agency_set", "agency_general", "no_assurance_questions", "tailored", "tailored_more_button",
+    "gap_not_covered", "gap_closest",
     "directory_ask_area", "directory_unknown_area", "directory_no_areas", "directory_found", "directory_what_needs",
     "directory_what_audience", "directory_what_age", "directory_what_ages", "directory_or", "directory_more_button",
     "directory_end", "directory_none", "directory_alternatives", "directory_alternative", "directory_wider_need",

@@ -8,6 +8,7 @@ from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
 from bot.dialogue.types import Message, Reply, Turn
 from bot.knowledge.answering import MAX_SHORT_TOKENS, Answering, Decision
+from bot.knowledge.gaps import Gap, Gaps
 from bot.knowledge.schema import Entry
 
 MAX_SUGGESTIONS = 3
@@ -19,14 +20,16 @@ SMALL_TALK = {
     "affirm": "affirm", "deny": "deny", "none_of_these": "none_of_these_reply",
 }
 FOLLOW_UPS = {"ask_more", "ask_source"}
+NAMED_LABELS = {"intervention", "law"}  # known programmes and laws a question may name
 
 
 class KnowledgeTalk:
     """Replies built from entries and wording, shared by the knowledge handlers."""
 
-    def __init__(self, answering: Answering, renderer: Renderer):
+    def __init__(self, answering: Answering, renderer: Renderer, gaps: Gaps | None = None):
         self.answering = answering
         self.render = renderer
+        self.gaps = gaps
 
     def entry(self, turn: Turn, entry: Entry, kind: str, body: str | None = None) -> Reply:
         message = self.render.entry(entry, body, with_steps=body is None)
@@ -39,11 +42,31 @@ class KnowledgeTalk:
         return self.say(turn, "not_covered", self.answering.not_covered_text(turn.text))
 
     def decided(self, turn: Turn, decision: Decision) -> Reply:
+        closest = decision.best if decision.hits else None
+        gap = self._gap(turn, closest if decision.kind != "none" else None)
+        if gap is not None:
+            return self.gap(turn, gap, closest)
         if decision.kind == "answer":
             return self.entry(turn, decision.best, "answer")
         if decision.kind == "suggest":
             return self.did_you_mean(turn, decision)
         return self.not_covered(turn)
+
+    def _gap(self, turn: Turn, entry: Entry | None) -> Gap | None:
+        if self.gaps is None:
+            return None
+        named = [m.text for m in turn.analysis.mentions if m.label in NAMED_LABELS] if turn.analysis else []
+        return self.gaps.find(turn.text, entry, named)
+
+    def gap(self, turn: Turn, gap: Gap, closest: Entry | None) -> Reply:
+        """The sources do not give what the question asks: say so, name the kind of thing in the
+        project's words, and offer the closest entry."""
+        buttons = ()
+        if closest is not None:
+            buttons = (self.render.entry_button(closest.id, self.render.text("gap_closest", title=closest.title)),)
+        message = Message(self.render.text("gap_not_covered", what=gap.what), buttons,
+                          {"type": "not_covered", "gap": gap.kind})
+        return Reply("not_covered", (message,), turn.state)
 
     def did_you_mean(self, turn: Turn, decision: Decision) -> Reply:
         ids = list(dict.fromkeys(hit.entry.id for hit in decision.hits))[:MAX_SUGGESTIONS]
@@ -146,11 +169,17 @@ class FollowUpHandler:
     def _sources(self, turn: Turn, entry: Entry) -> Reply:
         render = self.talk.render
         citations = render.citations(entry.all_citations)
-        lines = [render.text("source_intro")]
+        # Each document once, with the sections cited from it (its citations without the
+        # document's short name); the Source lines, which the widget shows as citations, follow.
+        sections: dict[str, list[str]] = {}
         for c in citations:
-            source = render.sources[c["source"]]
-            lines.append(render.text("source_line", citation=c["citation"], title=source.title,
-                                     publisher=source.publisher, date=source.date))
+            name = render.sources[c["source"]].citation
+            sections.setdefault(c["source"], []).append(c["citation"].removeprefix(f"{name}, "))
+        lines = [render.text("source_intro")]
+        for source_id, cited in sections.items():
+            source = render.sources[source_id]
+            lines.append(render.text("source_line", citation=source.citation, title=source.title,
+                                     publisher=source.publisher, date=source.date, sections="; ".join(cited)))
         custom = {"type": "sources", "entry_id": entry.id, "citations": citations}
         return Reply("source", (Message(render.with_sources(lines, citations), custom=custom),), turn.state)
 

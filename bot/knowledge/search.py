@@ -42,6 +42,7 @@ class Hit:
     score: float
     coverage: float
     question_match: float = 0.0
+    meaning: float = 0.0  # cosine similarity in meaning (the semantic index), when there is one
 
 
 class SearchIndex:

@@ -7,6 +7,7 @@ import pytest
 from bot.dialogue.state import ConversationState, DirectorySearch, DirectoryState, TailoringState
 from bot.dialogue.types import Turn, payload
 from bot.knowledge.handlers import AnswerHandler
+from bot.safety.handler import SafetyHandler
 
 DANGER_TEXT = "he's outside with a knife right now"
 # What the old ``Turn`` assumed unless told otherwise: notice given, agency offer made.
@@ -49,7 +50,9 @@ def test_a_failure_inside_a_handler_gives_an_apology_not_silence(router, failing
 
 
 @pytest.mark.catch_all_expected
-def test_a_failure_still_gives_the_999_message_first_for_a_danger_message(router, failing_search):
+def test_a_failure_still_gives_the_999_message_first_for_a_danger_message(router, monkeypatch):
+    (safety,) = [h for h in router.handlers if isinstance(h, SafetyHandler)]
+    monkeypatch.setattr(safety, "handle", lambda *a, **k: 1 / 0)
     reply = ask(router, DANGER_TEXT, "ask_marac", 0.9, state=SETTLED.with_(notice_given=False))
     assert reply.types == ["immediate_danger", "opening_notice", "error"]
     assert "call 999" in reply.messages[0].text and reply.danger

@@ -130,10 +130,33 @@ def test_follow_ups_use_the_last_answer(router):
     assert more.messages[0].custom["entry_id"] == "conflict-vs-abuse" and "reviewer could not tell" in more.text
     source = ask(router, "source?", "ask_source", 0.9, state=after("conflict-vs-abuse"))
     assert source.types == ["sources"]
-    assert "Multi-agency safeguarding and domestic abuse, Panel Briefing 2" in source.text
+    assert source.text.count("Multi-agency safeguarding and domestic abuse, Panel Briefing 2") == 1  # two sections, one document
     assert source.text.splitlines()[-1].startswith("Source: ")
     nothing = ask(router, "tell me more", "ask_more", 0.9)
     assert nothing.types == ["no_context"]
+
+
+def test_source_follow_up_lists_each_document_once_then_the_source_lines(router, knowledge):
+    entry = knowledge.entries["marac-what-is"]  # two sections of the Panel briefing, three of the WomenCentre summary
+    reply = ask(router, "where's that from?", "ask_source", 0.9, state=after(entry.id))
+    (message,) = reply.messages
+    lines = message.text.splitlines()
+    documents = list(dict.fromkeys(c.source for c in entry.all_citations))
+    listed = [line for line in lines if line.startswith("- ")]
+    assert lines[0] == "That answer comes from:" and len(listed) == len(documents) == 2
+    for source_id, line in zip(documents, listed, strict=True):
+        source = knowledge.sources[source_id]
+        assert line.startswith(f"- {source.citation}: {source.title} ({source.publisher}, {source.date}). Sections cited: ")
+        assert message.text.count(source.title) == 1
+        cited = [source.section(c.section).title for c in entry.all_citations if c.source == source_id]
+        assert all(f"'{title}'" in line for title in cited), (line, cited)
+    source_lines = [line for line in lines if line.startswith("Source: ")]
+    assert lines[1 + len(listed):] == source_lines  # the widget shows these as the citations
+    assert source_lines == [f"Source: {c['citation']}" for c in message.custom["citations"]]
+    assert message.custom == {"type": "sources", "entry_id": entry.id, "citations": message.custom["citations"]}
+    assert [(c["source"], c["section"]) for c in message.custom["citations"]] == \
+        [(c.source, c.section) for c in entry.all_citations]
+    assert reply.state.last_entry_id == entry.id
 
 
 def test_unsure_small_talk_defers_to_a_strong_answer(router):

@@ -39,6 +39,7 @@ from bot.reflection.handler import (
     OrientationFinisher,
     ReflectionHandler,
     ReflectionOfferHandler,
+    ReflectionRequestHandler,
     ReflectionStartHandler,
     ReflectionTalk,
 )
@@ -98,6 +99,7 @@ def build_router(settings: Settings) -> Router:
         UnreadableHandler(knowledge),
         ChosenEntryHandler(knowledge),
         ReflectionStartHandler(reflection),
+        ReflectionRequestHandler(reflection),
         ScenarioRequestHandler(scenarios, analyser),
         AgencyStatementHandler(tailoring, tailoring_settings),
         SmallTalkHandler(knowledge),

@@ -19,6 +19,7 @@ from bot.text.validation import ContentError, Problem, compile_patterns, read_ya
 
 UNKNOWN_NAME = "unknown-name"
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
+_CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][A-Za-z'’]+")  # capitalised after a lower-case word: a name
 CLAUSE_BREAK = re.compile(r"\s*[:;]\s+|\s+[-–—]+\s+")
 ASKS = re.compile(r"(?i)(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
                   r"would|will|has|have|had|any|tell me|explain|describe|list|give me)\b")
@@ -61,6 +62,9 @@ class Gaps:
         self.roles_after = {normalise(r) for r in roles_after}
         self.not_names = {n.lower() for n in not_names}
         self.known_text = f" {normalise(known_text)} "
+        # Words the knowledge itself writes as names ("Barnardo's", "Wales"): a name made of them
+        # ("Barnardo's Wales") is the knowledge's, although the phrase is not in it as such.
+        self.known_names = {_bare(m.group()).lower() for m in _CAPITALISED.finditer(known_text)}
 
     def find(self, question: str, entry: Entry | None, named: Iterable[str] = ()) -> Gap | None:
         """The first thing ``question`` asks that ``entry`` (None: no entry) does not answer.
@@ -92,8 +96,9 @@ class Gaps:
         words = [_bare(w) for w in phrase.split()]
         if self._in_knowledge(phrase) or self._in_knowledge(" ".join(words)):
             return True
-        # "JTAI KAQs": shorthand the knowledge knows, one by one.
-        return all(w.isupper() and self._in_knowledge(w) for w in words)
+        # "JTAI KAQs", "Barnardo's Wales": names the knowledge knows, one by one.
+        return all(w.lower() in self.known_names or (w.isupper() and self._in_knowledge(w)) or w.lower() in NAME_JOINERS
+                   for w in words)
 
     def _in_knowledge(self, text: str) -> bool:
         return f" {normalise(text)} " in self.known_text

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
-from bot.dialogue.state import ReflectionState
+from bot.dialogue.state import ConversationState, ReflectionState
 from bot.dialogue.types import Button, Message, Reply, Turn
 from bot.reflection.model import Question, Reflection
 from bot.reflection.reading import AnswerReader, Sensitivity, Similarity
@@ -68,6 +68,17 @@ class ReflectionTalk:
     def asking(self, turn: Turn, state: ReflectionState, prefix: str = "", before: tuple[Message, ...] = ()) -> Reply:
         messages = (*before, self.question(state, prefix))
         return Reply("reflection", messages, turn.state.with_(reflection=state))
+
+    def orientation(self, state: ConversationState) -> Reply:
+        """One or two cited sentences, then the offer to go through the indicators together."""
+        r, render = self.reflection, self.render
+        citations = render.citations(r.orientation_citations)
+        custom = {"type": "guidance", "entry_id": r.entry, "title": r.title, "citations": citations}
+        buttons = (render.button(r.texts["start_button"], START_REFLECTION),
+                   render.entry_button(r.entry, r.texts["skip_button"]))
+        offer = Message(r.texts["offer"], buttons, {"type": "reflection_offer"})
+        orientation = Message(render.with_sources([r.orientation], citations), custom=custom)
+        return Reply("orientation", (orientation, offer), state.with_(reflection=r.offered()))
 
     def summary(self, turn: Turn, state: ReflectionState) -> Reply:
         r = self.reflection
@@ -183,13 +194,22 @@ class OrientationFinisher:
         self.talk = talk
 
     def finish(self, turn: Turn, reply: Reply) -> Reply:
-        r, render = self.talk.reflection, self.talk.render
-        if reply.kind != "answer" or reply.state.last_entry_id != r.entry:
+        if reply.kind != "answer" or reply.state.last_entry_id != self.talk.reflection.entry:
             return reply
-        citations = render.citations(r.orientation_citations)
-        custom = {"type": "guidance", "entry_id": r.entry, "title": r.title, "citations": citations}
-        buttons = (render.button(r.texts["start_button"], START_REFLECTION),
-                   render.entry_button(r.entry, r.texts["skip_button"]))
-        offer = Message(r.texts["offer"], buttons, {"type": "reflection_offer"})
-        orientation = Message(render.with_sources([r.orientation], citations), custom=custom)
-        return Reply("orientation", (orientation, offer), reply.state.with_(reflection=r.offered()))
+        return self.talk.orientation(reply.state)
+
+
+class ReflectionRequestHandler:
+    """"Can we go through it?" about a couple's rows, whatever NLU made of it: the cited
+    orientation and the offer, so a short "yes" starts the reflection."""
+
+    answers_questions = True
+
+    def __init__(self, talk: ReflectionTalk):
+        self.talk = talk
+
+    def check(self, turn: Turn) -> bool | None:
+        return True if self.talk.reflection.is_request(turn.text) else None
+
+    def handle(self, turn: Turn, claim: bool, chain: Chain) -> Reply:
+        return self.talk.orientation(turn.state.with_(last_entry_id=self.talk.reflection.entry))

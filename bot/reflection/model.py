@@ -9,7 +9,7 @@ against a question is ``bot.reflection.reading``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Mapping
@@ -22,6 +22,7 @@ from bot.text.validation import ContentError, Problem, Report, compile_patterns,
 
 KINDS = {"indicator", "gap", "unclear", "none"}
 CITED_KINDS = {"indicator", "gap"}
+REQUEST_KEYS = ("asking", "about")  # both must match for a request to reflect
 COMMANDS = ("stop", "back", "restart")
 
 
@@ -73,6 +74,7 @@ class Reflection:
     reading: ReadingWords
     command_patterns: dict[str, tuple[re.Pattern, ...]]
     buttons: dict[str, str]
+    request_patterns: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)
 
     # -- state ---------------------------------------------------------------------------
 
@@ -82,6 +84,12 @@ class Reflection:
     def offered(self) -> ReflectionState:
         """The state after offering to go through the indicators, before an answer."""
         return ReflectionState(id=self.id)
+
+    def is_request(self, text: str) -> bool:
+        """A message asking to be taken through this reflection ("can we go through it?" about
+        a couple's rows): the asking words and something about a family or relationship."""
+        cleaned = normalise(text or "")
+        return all(any(p.search(cleaned) for p in self.request_patterns.get(key, ())) for key in REQUEST_KEYS)
 
     def current(self, state: ReflectionState) -> Question | None:
         step = state.step or 0
@@ -284,6 +292,7 @@ def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> R
             consequences.append(Point(_text(raw, "text"), citation))
     reading = _reading(data, report)
     command_patterns = _patterns(data.get("commands"), "commands", COMMANDS, report)
+    request_patterns = _patterns(data.get("requests"), "requests", REQUEST_KEYS, report)
     buttons = _yes_no_keys(data.get("buttons") or {})
     for key in ANSWERS + ("back", "stop"):
         if not str(buttons.get(key) or "").strip():
@@ -296,7 +305,7 @@ def parse_reflection(data: dict, name: str, sources: Mapping | None = None) -> R
         questions=tuple(questions), consequences=tuple(consequences),
         texts={k: _text(data, k) for k in TEXT_KEYS},
         reading=reading, command_patterns=command_patterns,
-        buttons={k: str(v) for k, v in buttons.items()},
+        buttons={k: str(v) for k, v in buttons.items()}, request_patterns=request_patterns,
     )
 
 

@@ -181,3 +181,14 @@ def test_every_step_of_every_checklist_cites_a_source(knowledge):
     for entry in knowledge.entries.values():
         for step in entry.steps:
             assert knowledge.sources[step.citation.source].section(step.citation.section), (entry.id, step.text)
+
+
+def test_a_question_for_something_the_sources_never_give_is_not_covered_with_the_closest_offered(router):
+    reply = router.respond(Turn("how many working days has the MASH got to decide on a DA notification?", "ask_practice",
+                                0.7, state=SETTLED))
+    (message,) = reply.messages
+    assert message.custom == {"type": "not_covered", "gap": "timescales"}
+    assert message.text.startswith("My sources don't cover timescales or deadlines")
+    assert "working days" not in message.text and "MASH" not in message.text  # nothing typed is echoed
+    assert message.buttons and message.buttons[0].title.startswith("Closest in my sources: ")
+    assert reply.state.last_entry_id is None

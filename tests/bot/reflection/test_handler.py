@@ -152,3 +152,21 @@ def test_the_summary_states_the_law_not_a_conclusion_about_the_family(router):
     assert ("- Under the Domestic Abuse Act 2021, children are victims of domestic abuse in their own right when it "
             "is perpetrated against their parent or carer. (Panel Briefing 2 (2022), ") in text
     assert "The child is a victim" not in text
+
+
+@pytest.mark.parametrize("text", [
+    "the couple argue constantly and I can't decide if it's more than that - could we work through it together?",
+    "dad shouts at mum in front of the baby most nights, can you take me through some questions on it?",
+])
+def test_asking_to_be_taken_through_it_gets_the_orientation_and_offer(router, text):
+    reply = router.respond(Turn(text, "ask_practice", 0.4, state=ConversationState(notice_given=True)))
+    assert reply.types == ["guidance", "reflection_offer"]
+    assert reply.state.reflection is not None and not reply.state.reflection.started
+    started = router.respond(Turn("go on then", "affirm", 0.9, state=reply.state))
+    assert started.types[-1] == "reflection_question"
+
+
+def test_going_through_something_else_is_not_a_request_to_reflect(router):
+    reply = router.respond(Turn("can you take me through what the DASH checklist is for?", "ask_dash", 0.9,
+                                state=ConversationState(notice_given=True)))
+    assert "reflection_offer" not in reply.types

@@ -181,9 +181,20 @@ def _read_vocabulary(reader: _Reader, path: Path, key: str) -> dict[str, Vocabul
             label=reader.text(path, item, raw, "label"),
             synonyms=reader.text_list(path, item, raw, "synonyms"),
             group=raw.get("group"),
+            years=_years(reader, path, item, raw.get("years")),
         )
 
     return _read_keyed(reader, path, key, key, vocabulary_item)
+
+
+def _years(reader: _Reader, path: Path, item: str, raw) -> tuple[int, int] | None:
+    if raw is None:
+        return None
+    if (not isinstance(raw, list) or len(raw) != 2 or not all(isinstance(y, int) and not isinstance(y, bool) for y in raw)
+            or not 0 <= raw[0] <= raw[1] < 30):
+        reader.problem(path, item, "years", "must be [youngest, oldest] in whole years, e.g. [5, 11]")
+        return None
+    return (raw[0], raw[1])
 
 
 def _read_topics(reader: _Reader, path: Path) -> dict[str, Topic]:

@@ -112,6 +112,7 @@ class VocabularyItem:
     label: str
     synonyms: tuple[str, ...] = ()
     group: str | None = None
+    years: tuple[int, int] | None = None  # an age stage's ages in whole years: "a 7 year old" is primary
 
 
 @dataclass(frozen=True)

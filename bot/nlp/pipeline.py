@@ -8,6 +8,7 @@ match on lemmas of lower-cased text, so "Health Visitors" and "health visitor" a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from bot.text.normalise import normalise
 
 AGENCY_LABEL = "agency"
 AGE_STAGE_LABEL = "age_stage"
+# "5-11 year olds", "a 7 year old", "7yo", "aged 7" (in normalised, lower-case text).
+_AGE = re.compile(r"\b(\d{1,2})\s*(?:-|to)\s*(\d{1,2})\s*-?\s*(?:years?|yrs?)[\s-]*olds?\b"
+                  r"|\b(\d{1,2})\s*-?\s*(?:years?|yrs?)[\s-]*olds?\b|\b(\d{1,2})\s*yo\b|\baged (\d{1,2})\b")
 # Function words spaCy lists as stop words but that carry meaning in this domain.
 _KEEP = {"whole", "together", "alone", "own", "first", "before", "after", "against", "nobody", "never", "not", "no"}
 
@@ -73,9 +77,10 @@ def build_nlp(patterns: list[dict]) -> Language:
 class TextAnalyser:
     """Turns text into content lemmas and domain mentions, for NLU and retrieval alike."""
 
-    def __init__(self, nlp: Language):
+    def __init__(self, nlp: Language, age_years: dict[str, tuple[int, int]] | None = None):
         self.nlp = nlp
         self._stop_words = nlp.Defaults.stop_words - _KEEP
+        self.age_years = age_years or {}
 
     def __call__(self, text: str) -> Analysis:
         doc = self.nlp(normalise(text)[:5000])
@@ -86,7 +91,20 @@ class TextAnalyser:
             and any(ch.isalnum() for ch in t.text)
         )
         mentions = tuple(Mention(e.label_, e.ent_id_ or e.text, e.text, e.start_char, e.end_char) for e in doc.ents)
-        return Analysis(lemmas=lemmas, mentions=mentions)
+        return Analysis(lemmas=lemmas, mentions=mentions + self._ages(doc.text, mentions))
+
+    def _ages(self, text: str, mentions: tuple[Mention, ...]) -> tuple[Mention, ...]:
+        """Age stages named by numbers ("a 7 year old", "5-11 year olds", "15yo"), where no age
+        stage was named in words at the same place."""
+        found = []
+        for match in _AGE.finditer(text):
+            numbers = [int(n) for n in match.groups() if n is not None]
+            middle = (min(numbers) + max(numbers)) / 2
+            stage = next((sid for sid, (low, high) in self.age_years.items() if low <= middle <= high + 0.5), None)
+            taken = any(m.label == AGE_STAGE_LABEL and m.start < match.end() and match.start() < m.end for m in mentions)
+            if stage is not None and not taken:
+                found.append(Mention(AGE_STAGE_LABEL, stage, match.group(), match.start(), match.end()))
+        return tuple(found)
 
 
 @lru_cache(maxsize=4)
@@ -95,4 +113,5 @@ def analyser_for(knowledge_dir: Path) -> TextAnalyser:
     from bot.knowledge.loader import load_vocabulary
 
     terms, agencies, age_stages = load_vocabulary(Path(knowledge_dir))
-    return TextAnalyser(build_nlp(patterns_for(terms, agencies, age_stages)))
+    years = {item.id: item.years for item in age_stages.values() if item.years is not None}
+    return TextAnalyser(build_nlp(patterns_for(terms, agencies, age_stages)), years)

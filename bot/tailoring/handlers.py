@@ -162,7 +162,10 @@ class InContextHandler:
         query = f"{last.title} {' '.join(last.keywords)} {turn.text}"
         hits = t.answering.index.search(query, limit=len(t.entries))
         tagged = [h.entry for h in hits if value in getattr(h.entry, field) and h.entry.id != last.id]
-        return tagged[0] if tagged else None
+        # "What about the police?" after an inspection finding: the same document's finding for
+        # the police before anything else tagged with them.
+        same_source = [e for e in tagged if e.citations[0].source == last.citations[0].source]
+        return (same_source or tagged or [None])[0]
 
     def handle(self, turn: Turn, entry: Entry, chain: Chain) -> Reply:
         t = self.tailoring

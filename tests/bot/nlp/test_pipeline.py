@@ -46,3 +46,18 @@ def test_mention_offsets_point_at_the_matched_words(analyse):
 
 def test_normalise_straightens_quotes_and_spaces():
     assert normalise("  Children\u2019s   \u201cvoice\u201d ") == "children's \"voice\""
+
+
+@pytest.mark.parametrize("text, stage", [
+    ("what did the panel find for 5-11 year olds?", "primary_school"),
+    ("a 7 year old who saw dad hit mum", "primary_school"),
+    ("15yo disclosed at school", "adolescents"),
+    ("my 3 year old is clingy", "pre_school"),
+    ("the girl, aged 14, ran away", "adolescents"),
+])
+def test_ages_in_numbers_name_their_age_stage(text, stage):
+    from bot.config import PROJECT_ROOT
+    from bot.nlp.pipeline import analyser_for
+
+    analysis = analyser_for(PROJECT_ROOT / "knowledge")(text)
+    assert analysis.ids("age_stage") == [stage]

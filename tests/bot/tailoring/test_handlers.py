@@ -145,3 +145,13 @@ def test_saying_your_agency_is_remembered_for_later_answers(router, knowledge):
     (extra,) = agency_add_ons(later)
     assert extra.text.startswith(f"For {knowledge.agencies['probation'].label}: ")
     assert "probation" in knowledge.entries[extra.custom["entry_id"]].agencies
+
+
+def test_what_about_an_agency_prefers_the_same_documents_finding(router):
+    first = ask(router, "what did the 2017 inspection find about health agencies sharing information?", "ask_practice", 0.8)
+    entries = router.renderer.entries
+    source = entries[first.state.last_entry_id].citations[0].source
+    follow = ask(router, "what about the police?", "ask_practice", 0.6, state=first.state)
+    assert follow.types[0] == "guidance"
+    chosen = entries[follow.state.last_entry_id]
+    assert "police" in chosen.agencies and chosen.citations[0].source == source

@@ -31,8 +31,8 @@ class KnowledgeTalk:
         self.render = renderer
         self.gaps = gaps
 
-    def entry(self, turn: Turn, entry: Entry, kind: str, body: str | None = None) -> Reply:
-        message = self.render.entry(entry, body, with_steps=body is None)
+    def entry(self, turn: Turn, entry: Entry, kind: str, body: str | None = None, steps: bool | None = None) -> Reply:
+        message = self.render.entry(entry, body, with_steps=body is None if steps is None else steps)
         return Reply(kind, (message,), turn.state.with_(last_entry_id=entry.id))
 
     def say(self, turn: Turn, kind: str, text: str) -> Reply:
@@ -47,10 +47,17 @@ class KnowledgeTalk:
         if gap is not None:
             return self.gap(turn, gap, closest)
         if decision.kind == "answer":
-            return self.entry(turn, decision.best, "answer")
+            return self.entry(turn, decision.best, "answer", body=self._answer_with_detail(turn, decision.best),
+                              steps=True)
         if decision.kind == "suggest":
             return self.did_you_mean(turn, decision)
         return self.not_covered(turn)
+
+    def _answer_with_detail(self, turn: Turn, entry: Entry) -> str | None:
+        """The answer, and the sentence of its detail that answers this question if one does better."""
+        semantic = self.answering.semantic
+        extra = semantic.detail_for(turn.text, entry.id) if semantic is not None else None
+        return f"{entry.answer} {extra}" if extra else None
 
     def _gap(self, turn: Turn, entry: Entry | None) -> Gap | None:
         if self.gaps is None:

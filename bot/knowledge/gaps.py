@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.knowledge.schema import Entry
+from bot.text.asking import asking_clauses
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_yaml, reporter
 
 UNKNOWN_NAME = "unknown-name"
-SENTENCE_END = re.compile(r"(?<=[.?!])\s+|\n+")
 _CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][A-Za-z'’]+")  # capitalised after a lower-case word: a name
-CLAUSE_BREAK = re.compile(r"\s*[:;]\s+|\s+[-–—]+\s+")
-ASKS = re.compile(r"(?i)(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|"
-                  r"would|will|has|have|had|any|tell me|explain|describe|list|give me)\b")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 NAME_JOINERS = {"of", "and", "for", "the", "&"}  # "Migrant Victims of ...", "Safe and Together"
 MIN_ACRONYM = 3  # two-letter capitals (PC, SW, HV, DS) are roles and shorthand, not names
@@ -88,7 +85,7 @@ class Gaps:
         """Names in the question's asking sentence that the knowledge never mentions; none when
         the sentence also names something the knowledge knows ("IPC's evaluation of Barnardo's
         programme" asks about Barnardo's programme)."""
-        phrases = [name for clause in _asking_clauses(question) for name in self._names(clause)]
+        phrases = [name for clause in asking_clauses(question) for name in self._names(clause)]
         unknown = [p for p in phrases if not self._known(p)]
         return unknown if len(unknown) == len(phrases) else []
 
@@ -145,17 +142,6 @@ def _bare(word: str) -> str:
     """A word without its possessive or plural ending on an acronym ("PCC's", "IDVAs")."""
     word = re.sub(r"['’]s$", "", word)
     return word[:-1] if len(word) > 2 and word.endswith("s") and word[:-1].isupper() else word
-
-
-def _asking_clauses(text: str) -> list[str]:
-    """The clauses of the sentence that asks (the last with a question mark, else the last) that
-    ask something: "Jane Smith at 12 Acacia Avenue: is this conflict or abuse?" asks only after
-    the colon; "did the panel look at DART - any figures?" asks in both parts."""
-    sentences = [s for s in SENTENCE_END.split(text.strip()) if s.strip()]
-    sentence = ([s for s in sentences if "?" in s] or sentences or [""])[-1]
-    clauses = [c.strip() for c in CLAUSE_BREAK.split(sentence) if c.strip()]
-    asking = [c for c in clauses if "?" in c or ASKS.match(c)]
-    return asking or clauses[-1:]
 
 
 def entry_text_of(entry: Entry) -> str:

@@ -33,6 +33,7 @@ START_SCENARIO = CHOOSE_SCENARIO
 SCENARIO_ANSWER = SCENARIO_CHOICE
 ANSWERED = "answer"  # the kind of reply the knowledge handlers give when they found an answer
 
+CASE_QUESTION_WORDS = 8  # "can I try a training scenario?" has fewer content words than a case question
 EngineGetter = Callable[[], ScenarioEngine | None]
 
 
@@ -122,9 +123,20 @@ class ScenarioRequestHandler(_ScenarioHandler):
         self._titles: tuple[ScenarioLibrary | None, dict[str, frozenset[str]]] = (None, {})
 
     def check(self, turn: Turn) -> ScenarioEngine | None:
-        if turn.intent == START_SCENARIO or (turn.intent == SCENARIO_ANSWER and turn.entity_values("choice")):
+        if turn.intent == SCENARIO_ANSWER and turn.entity_values("choice"):
             return self.engine()
-        return None
+        if turn.intent != START_SCENARIO:
+            return None
+        engine = self.engine()
+        if engine is not None and self._asks_about_a_case(turn) and not self._named_scenario(engine, turn):
+            return None  # "the scenario on our training day has ... - what should ...?": a question
+        return engine
+
+    @staticmethod
+    def _asks_about_a_case(turn: Turn) -> bool:
+        """A typed question with a case in it, not a request to play: a "?" and many content words."""
+        words = len(turn.analysis.lemmas) if turn.analysis is not None else len(turn.text.split())
+        return not turn.is_payload and "?" in turn.text and words > CASE_QUESTION_WORDS
 
     def handle(self, turn: Turn, engine: ScenarioEngine, chain: Chain) -> Reply:
         if turn.intent == START_SCENARIO:

@@ -86,7 +86,7 @@ def build_router(settings: Settings) -> Router:
     tailoring = Tailoring(agencies, age_stages, answering, renderer)
     tailoring_settings = load_tailoring_settings(settings.tailoring_file)
     scenarios = EngineSource(settings.scenarios_dir, settings.knowledge_dir)
-    danger = load_danger_check(settings.safety_file)
+    danger = load_danger_check(settings.safety_file, encoder=encoder, cache_dir=settings.var_dir / "embeddings")
     handlers: list[Handler] = [
         # Flows under way come first: a scenario being played owns every message (its case
         # talk is part of the exercise, and each step carries the 999 line); then the 999 check.

@@ -9,8 +9,9 @@ stays free of Rasa so it can be unit-tested on its own.
   (logistic regression over TF-IDF words, characters and the analyser's lemmas and term ids).
 - ``ImmediateDangerClassifier`` runs after the intent classifier and makes ``immediate_danger``
   mean exactly what the action server's safety check calls the takeover (``bot.safety.check``:
-  patterns and the danger classifier): forced when the check says takeover, whatever NLU
-  predicted, and replaced by the next intent when NLU predicted it but the check does not.
+  patterns and the danger classifier, with the sentence encoder as configured): forced when the
+  check says takeover, whatever NLU predicted, and replaced by the next intent when NLU predicted
+  it but the check does not.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config import load_settings
+from bot.nlp.encoder import load_encoder
 from bot.nlp.intents import IntentModel, lemma_views
 from bot.nlp.pipeline import analyser_for
 from bot.safety.check import load_danger_check
@@ -98,7 +100,13 @@ class ImmediateDangerClassifier(_RuleBased, GraphComponent, IntentClassifier):
     the action server agree on which messages get the 999 takeover."""
 
     def __init__(self) -> None:
-        self.danger = load_danger_check(load_settings().safety_file)
+        # The action server's check (bot.dialogue.build): with the sentence encoder unless
+        # DASG_ENCODER=off, the examples' embeddings from the var folder's cache. The encoder
+        # loads once per process, when the model is loaded (a few seconds), not on a first message.
+        settings = load_settings()
+        encoder = load_encoder(settings.var_dir) if settings.encoder else None
+        self.danger = load_danger_check(settings.safety_file, encoder=encoder,
+                                        cache_dir=settings.var_dir / "embeddings")
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

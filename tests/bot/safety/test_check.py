@@ -1,11 +1,11 @@
-"""The immediate-danger check: present danger gets the takeover, questions about risk do not;
-a danger pattern decides alone only when nothing says the danger is past, hypothetical or
-training talk."""
+"""The immediate-danger check, with the sentence encoder and without it: present danger gets the
+takeover, questions about risk do not; a danger pattern decides alone only when nothing says the
+danger is past, hypothetical or training talk."""
 
 import pytest
 
 from bot.config import load_settings
-from bot.safety.check import load_danger_check
+from bot.safety.check import load_danger_check, load_patterns
 
 DANGER = [
     "he's outside with a knife right now",
@@ -39,14 +39,18 @@ NOT_DANGER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def check():
-    return load_danger_check(load_settings().safety_file)
+@pytest.fixture(scope="module", params=["without encoder", "with encoder"])
+def check(request):
+    settings = load_settings()
+    if request.param == "without encoder":
+        return load_danger_check(settings.safety_file)
+    return load_danger_check(settings.safety_file, encoder=request.getfixturevalue("encoder"),
+                             cache_dir=settings.var_dir / "embeddings")
 
 
 @pytest.fixture(scope="module")
-def patterns(check):
-    return check.patterns
+def patterns():
+    return load_patterns(load_settings().safety_file)
 
 
 @pytest.mark.parametrize("text", DANGER)
@@ -91,3 +95,20 @@ def test_cues_name_what_they_found(patterns):
     assert "not_present_past" in patterns.cues(patterns.clean("he hit her two years ago"))
     assert patterns.cues(patterns.clean("what is MARAC?")) == "not_present_question"
     assert patterns.cues(patterns.clean("thanks")) == "no_cue"
+
+
+@pytest.mark.parametrize(
+    "text, present",
+    [
+        ("my client has had 24 paracetamol with a bottle of wine", True),
+        ("the boy downed a box of his dad's pills", True),
+        ("she's just overdosed on her insulin", True),
+        ("he's started hitting her again", True),
+        ("she took an overdose at 14 and is settled now", False),  # an age, not a time
+        ("mum took her tablets this morning as usual", False),
+        ("he's taken all his medication today", False),
+        ("the 3 year old has started hitting other children at nursery", False),
+    ],
+)
+def test_overdose_and_violence_patterns_are_about_the_present(patterns, text, present):
+    assert patterns.present_danger(patterns.clean(text)) is present

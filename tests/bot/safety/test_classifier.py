@@ -1,6 +1,7 @@
-"""The danger classifier and its tiers: held-back messages (written here, not in the examples
-file) get their tier, the thresholds come from the YAML, the files are validated with file, field
-and why, cross-validation keeps recall first, and the Rasa NLU side agrees with the check."""
+"""The danger classifier and its tiers, with the sentence encoder and without it: held-back
+messages (written here, not in the examples file) get their tier, the thresholds come from the
+YAML, the files are validated with file, field and why, cross-validation keeps recall first, and
+the Rasa NLU side agrees with the check."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ import yaml
 from click.testing import CliRunner
 
 from bot.config import load_settings
-from bot.safety.check import evaluate, load_danger_check, load_patterns
+from bot.safety.check import evaluate, example_vectors, load_danger_check, load_patterns
 from bot.safety.classifier import (
     MAX_FALSE_TAKEOVER,
     NONE,
     REMINDER,
     TAKEOVER,
+    THRESHOLD_FIELDS,
     Score,
     Thresholds,
     decide,
@@ -94,6 +96,38 @@ HARDER_TAKEOVER = [
 HARDER_NONE = [
     "for our training session: he's strangling her when police arrive - what are the learning points?",
 ]
+# The kinds of present danger issue 13 names, each with a past, training or review twin.
+KINDS = {
+    "overdose taken": [
+        ("nan rang, mum's swallowed something from the medicine cabinet and isn't making sense, the toddler's with her",
+         TAKEOVER),
+        ("she swallowed something from the medicine cabinet when she was a teenager, does that matter for the "
+         "parenting assessment?", NONE),
+    ],
+    "threat to kill tonight, with means and drink": [
+        ("he's been on the cans all afternoon and has messaged her that he's coming over with the hammer tonight to "
+         "kill her", TAKEOVER),
+        ("in the training scenario he texts that he's coming with a hammer tonight, what should the worker do?",
+         "not takeover"),
+    ],
+    "a parent in crisis with a child by water": [
+        ("dad is standing on the seawall with the baby in the pram and says they're going in", TAKEOVER),
+        ("years ago dad stood on the seawall with the baby, he's had treatment since", NONE),
+    ],
+    "a young person with a plan and the means today": [
+        ("the 15 year old showed me the cord she's got in her blazer and says she's using it at the park after school",
+         TAKEOVER),
+        ("last year she kept a cord in her blazer and said she'd use it, she's now under CAMHS", NONE),
+    ],
+    "a young child alone with a violent adult": [
+        ("neighbour says the 3 year old is crying in the flat with her stepdad, he threw mum down the stairs an hour "
+         "ago and she's gone", TAKEOVER),
+        ("for our team briefing: the 3 year old was left with the stepdad after he threw mum down the stairs, what "
+         "went wrong?", NONE),
+    ],
+}
+KIND_CASES = [(kind, text, tier) for kind, cases in KINDS.items() for text, tier in cases]
+VARIANTS = ["without encoder", "with encoder"]
 
 
 def flat(groups: dict[str, list[str]]) -> list[str]:
@@ -101,8 +135,18 @@ def flat(groups: dict[str, list[str]]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def check():
+def plain_check():
+    """The check without the encoder (DASG_ENCODER=off)."""
     return load_danger_check(SETTINGS.safety_file)
+
+
+@pytest.fixture(scope="module", params=VARIANTS)
+def check(request, plain_check):
+    """Each variant of the check, as the servers build it."""
+    if request.param == "without encoder":
+        return plain_check
+    return load_danger_check(SETTINGS.safety_file, encoder=request.getfixturevalue("encoder"),
+                             cache_dir=SETTINGS.var_dir / "embeddings")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +157,7 @@ def examples():
 def test_held_back_messages_are_not_in_the_examples(examples):
     trained = {normalise(text) for text in examples.texts}
     held = [*flat(TAKEOVER_MESSAGES), *REMINDER_MESSAGES, *flat(NONE_MESSAGES), *(t for t, _ in MINIMAL_PAIRS),
-            *HARDER_TAKEOVER, *HARDER_NONE]
+            *HARDER_TAKEOVER, *HARDER_NONE, *(t for _, t, _ in KIND_CASES)]
     assert not [text for text in held if normalise(text) in trained]
 
 
@@ -137,6 +181,14 @@ def test_the_same_act_present_past_and_hypothetical(check, text, tier):
     assert check.tier(text) == tier
 
 
+@pytest.mark.parametrize("kind, text, tier", KIND_CASES)
+def test_each_kind_of_present_danger_and_its_past_or_training_twin(check, kind, text, tier):
+    if tier == "not takeover":
+        assert check.tier(text) != TAKEOVER
+    else:
+        assert check.tier(text) == tier
+
+
 @pytest.mark.parametrize("text", HARDER_TAKEOVER)
 def test_harder_present_danger_gets_at_least_the_reminder(check, text):
     assert check.tier(text) in {TAKEOVER, REMINDER}
@@ -155,7 +207,8 @@ def test_button_payloads_and_empty_text_are_never_danger(check):
 # -- thresholds -------------------------------------------------------------------------------
 
 def test_the_thresholds_are_the_yaml_ones(check):
-    raw = yaml.safe_load(SETTINGS.safety_examples_file.read_text(encoding="utf-8"))["thresholds"]
+    field = THRESHOLD_FIELDS[check.classifier.embed is not None]
+    raw = yaml.safe_load(SETTINGS.safety_examples_file.read_text(encoding="utf-8"))[field]
     assert check.thresholds == Thresholds(takeover=raw["takeover"], reminder=raw["reminder"])
 
 
@@ -168,16 +221,15 @@ def test_the_tiers_follow_the_thresholds():
     assert decide(True, Score(0.0, 0.0), thresholds) == TAKEOVER  # a present-danger pattern
 
 
-def test_changing_the_yaml_thresholds_changes_the_tiers(tmp_path, check):
+def test_changing_the_yaml_thresholds_changes_the_tiers(tmp_path, plain_check):
     text = "dad is kneeling on mum's chest and she can't get up"  # a takeover by the classifier alone
-    assessment = check.assess(text)
+    assessment = plain_check.assess(text)
     assert not assessment.pattern and assessment.tier == TAKEOVER
     patterns = tmp_path / "patterns.yml"
     shutil.copy(SETTINGS.safety_file, patterns)
-    raw = SETTINGS.safety_examples_file.read_text(encoding="utf-8")
-    above = round(min(assessment.score.takeover + 0.01, 0.99), 2)
-    (tmp_path / "examples.yml").write_text(
-        raw.replace(f"  takeover: {check.thresholds.takeover}\n", f"  takeover: {above}\n", 1), encoding="utf-8")
+    data = yaml.safe_load(SETTINGS.safety_examples_file.read_text(encoding="utf-8"))
+    data[THRESHOLD_FIELDS[False]]["takeover"] = round(min(assessment.score.takeover + 0.01, 0.99), 2)
+    (tmp_path / "examples.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
     assert load_danger_check(patterns).tier(text) == REMINDER
 
 
@@ -192,18 +244,24 @@ def test_fitting_puts_recall_first():
     assert all(decide(False, s, fitted) != NONE for s in scores[:3])
 
 
-def test_cross_validation_keeps_recall_first(examples):
-    result = evaluate(load_patterns(SETTINGS.safety_file), examples)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_cross_validation_keeps_recall_first(request, examples, variant):
+    vectors = None
+    if variant == "with encoder":
+        vectors = example_vectors(examples.texts, request.getfixturevalue("encoder"), SETTINGS.var_dir / "embeddings")
+    result = evaluate(load_patterns(SETTINGS.safety_file), examples, vectors=vectors)
     assert result.figures.takeover_at_least_reminder == 1.0, "a takeover example got no 999 line at all"
     assert result.figures.false_takeover <= MAX_FALSE_TAKEOVER
-    assert result.figures.takeover_recall >= 0.85
-    assert result.fitted == examples.thresholds, "refit: run `bot safety evaluate` and copy the thresholds"
+    assert result.figures.takeover_recall >= (0.95 if vectors is not None else 0.9)
+    field = THRESHOLD_FIELDS[vectors is not None]
+    assert result.fitted == result.thresholds, f"refit: run `bot safety evaluate` and copy the thresholds into `{field}`"
 
 
 # -- validation -------------------------------------------------------------------------------
 
 GOOD_EXAMPLES = {
     "thresholds": {"takeover": 0.6, "reminder": 0.3},
+    "thresholds_without_encoder": {"takeover": 0.7, "reminder": 0.2},
     "examples": {tier: [f"{tier} message {i}" for i in range(20)] for tier in (TAKEOVER, REMINDER, NONE)},
 }
 
@@ -251,8 +309,15 @@ def test_thresholds_must_be_given_and_ordered(tmp_path):
     (problem,) = problems_of(write(tmp_path, data), load_examples)
     assert (problem.place, problem.field) == ("thresholds", "reminder") and "above takeover" in problem.message
     data = {"examples": GOOD_EXAMPLES["examples"]}
-    (problem,) = problems_of(write(tmp_path, data), load_examples)
-    assert problem.place == "thresholds" and "'takeover' and 'reminder'" in problem.message
+    problems = problems_of(write(tmp_path, data), load_examples)
+    assert [p.place for p in problems] == ["thresholds", "thresholds_without_encoder"]
+    assert all("'takeover' and 'reminder'" in p.message for p in problems)
+
+
+def test_each_variant_reads_its_thresholds(tmp_path):
+    labelled = load_examples(write(tmp_path, GOOD_EXAMPLES))
+    assert labelled.thresholds_for(encoder=True) == Thresholds(0.6, 0.3)
+    assert labelled.thresholds_for(encoder=False) == Thresholds(0.7, 0.2)
 
 
 def test_pattern_problems_name_the_cue_group(tmp_path):
@@ -265,14 +330,19 @@ def test_pattern_problems_name_the_cue_group(tmp_path):
 
 # -- the command and the Rasa side ------------------------------------------------------------
 
-def test_evaluate_command_prints_the_figures_per_tier():
+def test_evaluate_command_prints_the_figures_per_tier_for_both_variants(encoder):
     from bot.cli import cli
 
     result = CliRunner().invoke(cli, ["safety", "evaluate"])
     assert result.exit_code == 0, result.output
-    for line in ("takeover recall", "takeover examples given at least the reminder", "false takeover rate",
-                 "Thresholds the fitting rule chooses"):
-        assert line in result.output
+    with_encoder, without = result.output.split("== Without the encoder")
+    assert "== With the sentence encoder" in with_encoder and "`thresholds` in the file" in with_encoder
+    assert "`thresholds_without_encoder` in the file" in without
+    for part in (with_encoder, without):
+        for line in ("takeover recall", "takeover examples given at least the reminder", "false takeover rate",
+                     "Thresholds the fitting rule chooses"):
+            assert line in part
+        assert "(as in the file)." in part
 
 
 def test_validate_command_reports_counts():
@@ -283,13 +353,24 @@ def test_validate_command_reports_counts():
     assert result.output.startswith("OK: ") and "takeover" in result.output
 
 
-def test_rasa_nlu_says_immediate_danger_exactly_for_the_takeover(check):
+def test_rasa_nlu_uses_the_action_servers_check_with_the_encoder(monkeypatch, encoder):
+    from bot.nlp.rasa_components import ImmediateDangerClassifier
+
+    monkeypatch.setenv("DASG_ENCODER", "on")
+    settings = load_settings()
+    # as bot.dialogue.build makes it for the action server
+    built = load_danger_check(settings.safety_file, encoder=encoder, cache_dir=settings.var_dir / "embeddings")
+    assert ImmediateDangerClassifier().danger is built
+
+
+def test_rasa_nlu_says_immediate_danger_exactly_for_the_takeover(monkeypatch, plain_check):
     from rasa.shared.nlu.training_data.message import Message
 
     from bot.nlp.rasa_components import ImmediateDangerClassifier
 
+    monkeypatch.setenv("DASG_ENCODER", "off")
     component = ImmediateDangerClassifier()
-    assert component.danger is check, "both processes use the same check"
+    assert component.danger is plain_check, "both processes use the same check"
     guessed = {"name": "immediate_danger", "confidence": 0.7}
     other = {"name": "ask_marac", "confidence": 0.2}
     messages = [

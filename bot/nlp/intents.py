@@ -96,10 +96,14 @@ class IntentModel:
         untrusted = sio.get_untrusted_types(file=Path(path))
         unexpected = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
         if unexpected:
-            raise ValueError(f"{path}: refusing to load unexpected types {unexpected}")
+            raise UntrustedModelError(f"{path}: refusing to load unexpected types {unexpected}")
         data = sio.load(Path(path), trusted=untrusted)
         return cls(regularisation=data["regularisation"], vectorisers=data["vectorisers"],
                    classifier=data["classifier"])
+
+
+class UntrustedModelError(Exception):
+    """A saved intent model holds types outside scikit-learn, NumPy and SciPy: it is not loaded."""
 
 
 def lemma_views(analyser: TextAnalyser | Callable[[str], object], texts: Sequence[str]) -> list[str]:

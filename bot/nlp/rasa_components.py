@@ -17,6 +17,7 @@ stays free of Rasa so it can be unit-tested on its own.
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -49,6 +50,7 @@ from bot.safety.check import load_danger_check
 DANGER_INTENT = "immediate_danger"
 RANKING_LENGTH = 10
 log = logging.getLogger(__name__)
+MODEL_FILE = "intent_model.skops"
 
 
 class _RuleBased:
@@ -154,18 +156,22 @@ class TfidfIntentClassifier(GraphComponent, IntentClassifier):
                                  random_state=self.config["random_state"])
         self.model.fit(texts, lemma_views(self.analyse, texts), [e.get(INTENT) for e in examples])
         with self._storage.write_to(self._resource) as directory:
-            self.model.save(directory / "intent_model.skops")
+            self.model.save(directory / MODEL_FILE)
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = IntentModel.load(directory / "intent_model.skops")
-        except ValueError:
-            log.warning("No trained intent model found: every message will get no intent.")
-            model = None
+        model = None
+        with ExitStack() as stack:
+            try:
+                directory = stack.enter_context(model_storage.read_from(resource))
+            except ValueError:  # Rasa's "resource does not exist": this model was never trained
+                directory = None
+            if directory is None or not (directory / MODEL_FILE).exists():
+                log.warning("No trained intent model found: every message will get no intent.")
+            else:
+                model = IntentModel.load(directory / MODEL_FILE)  # a refused or broken model fails loudly
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 
 from bot.config import PROJECT_ROOT
@@ -56,3 +58,49 @@ def test_untrained_model_and_empty_data_fail_clearly(analyser):
         IntentModel().rank(["hello"], ["hello"])
     with pytest.raises(ValueError, match="no training examples"):
         IntentModel().fit([], [], [])
+
+
+def test_a_model_holding_unexpected_types_is_refused_with_its_own_error(tmp_path):
+    import skops.io as sio
+
+    from bot.nlp.intents import UntrustedModelError
+
+    path = tmp_path / "intents.skops"
+    sio.dump({"regularisation": 1.0, "vectorisers": [], "classifier": Fraction(1, 3)}, path)
+    with pytest.raises(UntrustedModelError, match="refusing to load unexpected types"):
+        IntentModel.load(path)
+
+
+class _Storage:
+    """A model storage whose resource is missing, or holds ``files``."""
+
+    def __init__(self, folder=None):
+        self.folder = folder
+
+    def read_from(self, resource):
+        from contextlib import contextmanager
+
+        @contextmanager
+        def reading():
+            if self.folder is None:
+                raise ValueError(f"Resource '{resource}' does not exist.")
+            yield self.folder
+
+        return reading()
+
+
+def test_the_rasa_component_tolerates_only_a_missing_model(tmp_path, caplog):
+    from bot.nlp.intents import UntrustedModelError
+    from bot.nlp.rasa_components import MODEL_FILE, TfidfIntentClassifier
+
+    config = TfidfIntentClassifier.get_default_config()
+    missing = TfidfIntentClassifier.load(config, _Storage(None), "intents", None)
+    assert missing.model is None and "No trained intent model found" in caplog.text
+    empty = TfidfIntentClassifier.load(config, _Storage(tmp_path), "intents", None)
+    assert empty.model is None
+
+    import skops.io as sio
+
+    sio.dump({"regularisation": 1.0, "vectorisers": [], "classifier": Fraction(1, 3)}, tmp_path / MODEL_FILE)
+    with pytest.raises(UntrustedModelError):
+        TfidfIntentClassifier.load(config, _Storage(tmp_path), "intents", None)

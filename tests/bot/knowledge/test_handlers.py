@@ -62,6 +62,7 @@ def test_related_buttons_carry_payloads_that_work_later(router):
     [
         ("what DASH score counts as high risk?", "don't give DASH scoring thresholds"),
         ("how many ticks on a dash before marac", "don't give DASH scoring thresholds"),
+        ("which answers on the risk checklist make it high risk automatically?", "don't give DASH scoring thresholds"),
         ("how do I apply for a non-molestation order?", "don't cover that legal process"),
         ("what is Clare's Law", "don't cover that legal process"),
         ("what's the weather in Leeds tomorrow?", "sources don't cover that"),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.knowledge.schema import Entry
-from bot.text.asking import asking_clauses
+from bot.text.asking import asking_clauses, asking_part
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_yaml, reporter
 
@@ -37,6 +37,7 @@ class GapKind:
     what: str
     asks: tuple[re.Pattern, ...]
     answered_by: tuple[re.Pattern, ...]
+    asking_only: bool = False  # look for ``asks`` only where the message asks, not in its case detail
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,11 @@ class Gaps:
         unknown name beside one of them ("the KCL evaluation of For Baby's Sake") qualifies a
         known subject rather than being the subject.
         """
-        text = normalise(question)
+        text, asking = normalise(question), normalise(asking_part(question))
         entry_text = normalise(entry_text_of(entry)) if entry is not None else ""
         for kind in self.kinds:
-            if any(p.search(text) for p in kind.asks) and not any(p.search(entry_text) for p in kind.answered_by):
+            searched = asking if kind.asking_only else text
+            if any(p.search(searched) for p in kind.asks) and not any(p.search(entry_text) for p in kind.answered_by):
                 return Gap(kind.id, kind.what)
         unknown = self.unknown_names(question)
         inside = " ".join(normalise(n) for n in unknown)
@@ -166,7 +168,10 @@ def load_gaps(path: Path, known_text: str) -> Gaps:
                 report(key, "is required and must be text")
         asks = compile_patterns(raw.get("asks"), "asks", report)
         answered_by = compile_patterns(raw.get("answered_by"), "answered_by", report, required=False)
-        kinds.append(GapKind(str(raw.get("id")), str(raw.get("what")), asks, answered_by))
+        where = raw.get("where", "anywhere")
+        if where not in ("anywhere", "asking"):
+            report("where", f"must be 'anywhere' or 'asking', not {where!r}")
+        kinds.append(GapKind(str(raw.get("id")), str(raw.get("what")), asks, answered_by, asking_only=where == "asking"))
     if not kinds:
         problems.append(Problem(path.name, "", "kinds", "give at least one kind"))
     names = data.get("unknown_names") if isinstance(data.get("unknown_names"), dict) else {}

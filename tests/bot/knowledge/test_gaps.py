@@ -32,6 +32,8 @@ PLAIN = entry("The Panel found agencies worked in silos and missed the pattern o
     ("which article of the UK GDPR lets me share without consent?", "legal-tests"),
     ("is coercive control a crime under Scottish law as well?", "other-jurisdictions"),
     ("what have American studies of Safe and Together found?", "other-jurisdictions"),
+    ("do schools still hear from the police during the summer holidays?", "operating-times"),
+    ("can an IDVA be reached out of hours?", "operating-times"),
 ])
 def test_a_question_asking_what_the_entry_does_not_give_is_a_gap(gaps, question, kind):
     gap = gaps.find(question, PLAIN)
@@ -47,6 +49,21 @@ def test_an_entry_that_gives_the_timescale_answers_it(gaps):
 def test_an_entry_about_another_nation_answers_for_it(gaps):
     welsh = entry("The programme was run by Barnardo's in Wales and evaluated there.")
     assert gaps.find("was the programme tried in Wales?", welsh) is None
+
+
+def test_case_detail_before_the_question_does_not_ask_about_operating_times(gaps):
+    question = "she was assaulted at a party over the weekend - what did the pilot find about teenage relationships?"
+    assert gaps.find(question, PLAIN) is None
+    assert gaps.find("he was arrested on a saturday. are schools told at weekends?", PLAIN).kind == "operating-times"
+
+
+def test_a_kind_searched_where_the_message_asks_must_say_so_correctly(tmp_path):
+    path = tmp_path / "gaps.yml"
+    path.write_text("kinds:\n  - {id: x, what: y, where: question, asks: [a]}\n"
+                    "unknown_names: {what: z, context_before: [in], roles_after: [nurse], not_names: []}\n")
+    with pytest.raises(GapsError) as error:
+        load_gaps(path, "")
+    assert "gaps.yml: kinds[1] x: where: must be 'anywhere' or 'asking', not 'question'" in str(error.value)
 
 
 def test_england_and_wales_law_is_not_another_nation(gaps):

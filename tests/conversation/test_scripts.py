@@ -1,11 +1,12 @@
-"""Scripted conversations (tests/conversation/scripts/*.yml): each turn's reply types, in order."""
+"""Scripted conversations (tests/conversation/scripts/*.yml): each turn's reply types, in order,
+and, where a turn names one, the entry that answers it."""
 
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conversation.conftest import kinds
+from tests.conversation.conftest import guidance, kinds
 
 pytestmark = pytest.mark.conversation
 
@@ -19,3 +20,5 @@ def test_scripted_conversation(new_chat, conversation):
     for number, turn in enumerate(conversation["turns"], start=1):
         replies = chat.send(turn["user"])
         assert kinds(replies) == turn["expect"], f"turn {number}: {turn['user']!r}"
+        if "entry" in turn:
+            assert [g["entry_id"] for g in guidance(replies)] == [turn["entry"]], f"turn {number}: {turn['user']!r}"

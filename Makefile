@@ -13,7 +13,7 @@ run: setup        ## load knowledge, train if needed, start both servers and the
 	@$(VENV)/bot run
 
 lint: setup       ## ruff on the code and tests, mypy on the typed packages (bot/dialogue, bot/text)
-	@$(VENV)/ruff check bot actions tests benchmarks
+	@$(VENV)/ruff check bot actions tests benchmarks action_server.py
 	@$(VENV)/mypy bot/dialogue bot/text
 
 test: setup browser lint  ## lint, then the whole default test suite (unit, action, conversation, browser, rasa validate/test)

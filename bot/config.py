@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,9 @@ class Settings:
     database_url: str
     var_dir: Path
     encoder: bool = True  # the sentence encoder's meaning signal; DASG_ENCODER=off leaves it out
+    production: bool = False  # DASG_PRODUCTION=on: secrets such as the action token are required
+    action_host: str = "127.0.0.1"  # the interface the action server listens on (DASG_ACTION_HOST)
+    action_token: str | None = field(default=None, repr=False)  # shared with the Rasa server (DASG_ACTION_TOKEN)
 
     @property
     def sources_file(self) -> Path:
@@ -73,5 +77,15 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     var_dir = Path(env.get("DASG_VAR_DIR", PROJECT_ROOT / "var"))
     knowledge_dir = Path(env.get("DASG_KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge"))
     database_url = env.get("DASG_DATABASE_URL") or f"sqlite:///{var_dir / 'knowledge.db'}"
-    encoder = env.get("DASG_ENCODER", "on").strip().lower() not in {"off", "0", "false", "no"}
-    return Settings(knowledge_dir=knowledge_dir, database_url=database_url, var_dir=var_dir, encoder=encoder)
+    return Settings(
+        knowledge_dir=knowledge_dir, database_url=database_url, var_dir=var_dir,
+        encoder=_switch(env, "DASG_ENCODER", default="on"),
+        production=_switch(env, "DASG_PRODUCTION", default="off"),
+        action_host=env.get("DASG_ACTION_HOST", "").strip() or "127.0.0.1",
+        action_token=env.get("DASG_ACTION_TOKEN", "").strip() or None,
+    )
+
+
+def _switch(env: Mapping[str, str], name: str, default: str) -> bool:
+    """An on/off variable: off, 0, false and no (any case) mean off; anything else means on."""
+    return env.get(name, default).strip().lower() not in {"off", "0", "false", "no"}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-import time
 import uuid
 
 import click
 
 from bot.cli.content import knowledge_or_exit
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import load_settings
 
 
 @click.command("ask")
@@ -75,16 +74,21 @@ def model_ensure() -> None:
 def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat: bool) -> None:
     """Load the knowledge, train if needed, start the action and Rasa servers and the web chat page.
 
+    A server that stops is restarted (after 2 s, then 4, 8, 16); after five quick failures in a row
+    everything stops with exit code 1.
+
     Prints the page's address; the terminal chat is `bot chat` (or `bot run --chat`).
 
     Example: bot run --web-port 8080
     """
+    import os
     import signal
     import subprocess
 
     from bot.directory.store import ensure_default_directory, list_areas
     from bot.knowledge.store import make_engine, save_knowledge
     from bot.runtime.servers import HOST, start_servers
+    from bot.runtime.supervisor import Supervisor
     from bot.runtime.training import ensure_model
     from bot.web.page import ensure_widget_built, start_page_server
 
@@ -103,17 +107,24 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
         origins = list(cors) or [page.origin, f"http://localhost:{web_port}"]
         model_file, _ = ensure_model(echo=click.echo)
         click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
-        servers = start_servers(model_file, rasa_port=port, action_port=action_port, cors=origins)
+        # Their own sessions: Ctrl-C reaches only this process, which stops them in order.
+        servers = start_servers(model_file, rasa_port=port, action_port=action_port, cors=origins,
+                                log_dir=settings.var_dir / "logs", detach=True)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         if page:
             page.stop()
-        click.echo(f"Error: {exc}. Logs are in {PROJECT_ROOT / 'var' / 'logs'}.", err=True)
+        click.echo(f"Error: {exc}. Logs are in {settings.var_dir / 'logs'}.", err=True)
         sys.exit(1)
 
-    def stop_on_terminate(signum, frame):  # `kill` and service managers stop everything too, like Ctrl-C
+    def stop_on_terminate(signum, frame):  # `kill`, a closed terminal and service managers stop everything too
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_terminate)
+    signal.signal(signal.SIGHUP, stop_on_terminate)
+    # In the terminal chat the main thread waits for input: giving up interrupts it like Ctrl-C.
+    interrupt = (lambda: os.kill(os.getpid(), signal.SIGINT)) if chat else None
+    supervisor = Supervisor(servers.children, echo=click.echo, on_give_up=interrupt)
+    supervisor.start()
     click.echo(f"The assistant is ready after {servers.ready_after:.0f} s. Press Ctrl-C to stop.")
     click.echo(f"\n  Open {page.url}\n")
     chat_url = "" if port == 5005 else f" --url {servers.rest_url}"
@@ -122,15 +133,17 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
         if chat:
             _chat_loop(servers.rest_url)
         else:
-            while all(p.poll() is None for p in servers.processes):
-                time.sleep(1)
-            click.echo("A server stopped; see var/logs.", err=True)
+            while not supervisor.finished.wait(1):
+                pass
     except (KeyboardInterrupt, EOFError):
         click.echo("")
     finally:
         click.echo("Stopping the servers...")
+        supervisor.stop()
         page.stop()
         servers.stop()
+    if supervisor.gave_up:
+        sys.exit(1)
 
 
 @click.command("chat")

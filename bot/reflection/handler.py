@@ -129,7 +129,7 @@ class ReflectionHandler:
                 return talk.asking(turn, state, r.texts["back_at_start"])
             return talk.asking(turn, r.back(state))
         question = r.current(state)
-        reading = talk.reader.read(turn.text, question.means, turn.intent)
+        reading = talk.reader.read(turn.text, question.means, turn.intent, question.text)
         if reading.answer is not None:
             new_state = r.record(state, reading.answer)
             if r.finished(new_state):
@@ -166,7 +166,8 @@ class ReflectionOfferHandler:
 
     def handle(self, turn: Turn, state: ReflectionState, chain: Chain) -> Reply:
         short = len(turn.text.split()) <= MAX_OFFER_WORDS
-        if short and self.talk.reflection.parse_answer(turn.text, turn.intent) == "yes":
+        reflection = self.talk.reflection
+        if (short and reflection.parse_answer(turn.text, turn.intent) == "yes") or reflection.command(turn.text) == "accept":
             return self.talk.start(turn)
         return chain.rest(turn.with_(state=turn.state.with_(reflection=None)))
 

@@ -23,7 +23,7 @@ from bot.text.validation import ContentError, Problem, Report, compile_patterns,
 KINDS = {"indicator", "gap", "unclear", "none"}
 CITED_KINDS = {"indicator", "gap"}
 REQUEST_KEYS = ("asking", "about")  # both must match for a request to reflect
-COMMANDS = ("stop", "back", "restart")
+COMMANDS = ("stop", "back", "restart", "accept")  # "accept": a longer yes to the offer ("yes please, go through them")
 
 
 class ReflectionError(ContentError):

@@ -219,14 +219,19 @@ class AnswerReader:
         self.sensitivity = sensitivity or (ENCODER if similarity else LEXICAL)
         self._descriptions: dict[tuple, tuple[tuple[str, bool, str], ...]] = {}
 
-    def read(self, text: str, means: Mapping[str, Sequence[str]], intent: str | None = None) -> Reading:
+    def read(self, text: str, means: Mapping[str, Sequence[str]], intent: str | None = None,
+             question: str = "") -> Reading:
         """The answer ``text`` gives to the question whose descriptions of a yes and a no are
-        ``means``; ``answer`` None when the signals are missing, weak or disagree."""
+        ``means`` (``question``: its wording); ``answer`` None when the signals are missing, weak
+        or disagree."""
         read = clauses(text, self.words)
         said = {c.words for c in read if c.words}
-        # A first clause that only negates ("none that I know of", "never", "he hasn't") is a no;
-        # later, such a clause is more likely elliptical ("she's scared of him, he isn't of her").
-        if read and read[0].negated and not read[0].words and not self.lexical.lemmas(read[0].content):
+        # A first clause that only negates ("none that I know of", "never", "he hasn't"), or
+        # negates only words of the question itself ("nothing previous" to "any history with
+        # previous partners?"), is a no; later, such a clause is more likely elliptical ("she's
+        # scared of him, he isn't of her").
+        if read and read[0].negated and not read[0].words and \
+                self.lexical.lemmas(read[0].content) <= self.lexical.lemmas(question):
             said.add("no")
         meaning, score, near = None, 0.0, False
         if not is_question(normalise(text or ""), self.words):
@@ -234,6 +239,13 @@ class AnswerReader:
             # contrasting clause ("... but he takes her wages") can say something else.
             described = [c for c in read if c.contrast] if "not_sure" in said else read
             meaning, score, near = self._meaning(described, means)
+            # What follows "but" is the point: "he isn't scared of her, but she's petrified of
+            # him" is a yes, "not sure about money, but he checks her phone" too.
+            after = read[max(i for i, c in enumerate(read) if c.contrast):] if any(c.contrast for c in read) else []
+            pointed, pointed_score, _ = self._meaning(after, means) if after else (None, 0.0, False)
+            if pointed:
+                meaning, score = pointed, pointed_score
+                said = set()
         answers = said | ({meaning} if meaning else set())
         answer = answers.pop() if len(answers) == 1 else None
         if not (said or meaning or near):

@@ -56,8 +56,14 @@ def test_intents_count_as_answers_when_the_words_do_not(reflection):
     assert reflection.parse_answer("negative", "deny") == "no"
 
 
-@pytest.mark.parametrize("text, command", [("stop", "stop"), ("go back", "back"), ("start again", "restart"),
-                                           ("please stop hitting", None), ("back to school", None)])
+@pytest.mark.parametrize("text, command", [
+    ("stop", "stop"), ("go back", "back"), ("start again", "restart"),
+    ("let's stop there", "stop"), ("ok, can we pause it for now", "stop"), ("that's enough", "stop"),
+    ("hang on, can I go back and change that?", "back"), ("let me change my last answer", "back"),
+    ("yes please, go through them", "accept"), ("ok let's do it", "accept"), ("sure, take me through it", "accept"),
+    ("please stop hitting", None), ("back to school", None), ("she went back to him last week", None),
+    ("he won't let her stop working", None), ("yes he takes her through town to check on her", None),
+])
 def test_commands(reflection, text, command):
     assert reflection.command(text) == command
 

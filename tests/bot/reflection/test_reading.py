@@ -27,7 +27,7 @@ def reader(reflection):
 
 def read(reflection, reader, question_id, text, intent=None):
     question = next(q for q in reflection.questions if q.id == question_id)
-    return reader.read(text, question.means, intent)
+    return reader.read(text, question.means, intent, question.text)
 
 
 # A yes-description negated is a no; a description that is itself negative, matched with the
@@ -74,7 +74,9 @@ HEDGES = [
     ("not yet", "no"), ("nope", "no"), ("he hasn't", "no"),
     ("i think so", "yes"), ("probably", "yes"), ("yeah", "yes"), ("sadly yes", "yes"), ("they have", "yes"),
     ("no idea", "not_sure"), ("not sure", "not_sure"), ("I honestly don't know", "not_sure"), ("maybe", "not_sure"),
-    ("hard to say", "not_sure"),
+    ("hard to say", "not_sure"), ("couldn't say", "not_sure"), ("can't be sure", "not_sure"),
+    ("haven't checked yet", "not_sure"), ("I'd need to find out", "not_sure"),
+    ("I think she is", "yes"), ("i'd say they have", "yes"), ("I think he has", "yes"), ("i don't think she is", "no"),
 ]
 
 
@@ -109,7 +111,6 @@ def test_not_sure_with_its_reason_stays_not_sure(reflection, reader, question, t
 
 
 @pytest.mark.parametrize("question, text", [
-    ("control", "not sure if he controls the money, but he checks her phone"),  # unsure, then a yes
     ("separation", "yes, she is not planning to leave him"),  # the words say yes, the meaning no
     ("control", "no, he keeps hold of her bank card"),
     ("fear", "yes, no"),
@@ -127,6 +128,25 @@ def test_signals_that_disagree_are_asked_again(reflection, reader, question, tex
 def test_questions_and_unrelated_text_are_not_answers(reflection, reader, question, text):
     reading = read(reflection, reader, question, text)
     assert reading.answer is None and not reading.answer_like
+
+
+@pytest.mark.parametrize("question, text, expected", [
+    ("control", "not sure if he controls the money, but he checks her phone", "yes"),
+    ("fear", "he isn't scared of her at all but she is scared of him", "yes"),
+    ("fear", "yes, but she only gets upset during the rows themselves", "no"),
+    ("child_spoken", "no, but the child told their teacher what happens at home", "yes"),
+])
+def test_the_clause_after_but_is_the_point(reflection, reader, question, text, expected):
+    assert read(reflection, reader, question, text).answer == expected
+
+
+@pytest.mark.parametrize("question, text", [
+    ("history", "nothing previous that I'm aware of"),
+    ("history", "no history, as far as I know"),
+    ("separation", "not separating"),
+])
+def test_negating_only_the_question_own_words_is_a_no(reflection, reader, question, text):
+    assert read(reflection, reader, question, text).answer == "no"
 
 
 def test_an_elliptical_negation_later_in_the_message_is_not_a_no(reflection, reader):

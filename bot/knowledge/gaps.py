@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable
 
 from bot.knowledge.schema import Entry
-from bot.text.asking import asking_clauses, asking_part
+from bot.text.asking import asking_clauses, asking_part, sentence_clauses
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_yaml, reporter
 
@@ -23,6 +23,12 @@ _CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][A-Za-z'’]+")  # capitalised aft
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 NAME_JOINERS = {"of", "and", "for", "the", "&"}  # "Migrant Victims of ...", "Safe and Together"
 MIN_ACRONYM = 3  # two-letter capitals (PC, SW, HV, DS) are roles and shorthand, not names
+# "NSPCC's DART programme - was it in the review?": the question asks about the named programme
+# through "it"; a clause before the question counts when it names a programme, scheme or law
+# (not a family: "Jane Smith at 4 Elm Road - is it abuse?").
+REFERS_BACK = re.compile(r"(?i)\b(it|they|them)\b")
+NAMES_A_THING = re.compile(r"(?i)\b(programmes?|programs?|projects?|schemes?|models?|initiatives?|toolkits?|courses?|"
+                           r"groups?|groupwork|pathways?|interventions?|frameworks?|evaluations?|stud(y|ies)|acts?|laws?)\b")
 
 
 class GapsError(ContentError):
@@ -38,6 +44,16 @@ class GapKind:
     asks: tuple[re.Pattern, ...]
     answered_by: tuple[re.Pattern, ...]
     asking_only: bool = False  # look for ``asks`` only where the message asks, not in its case detail
+    # What the question names that the entry must name too, as (pattern with one group, the
+    # entry pattern with {} for the escaped group): "section 31" is not answered by "section 1".
+    subjects: tuple[tuple[re.Pattern, str], ...] = ()
+
+    def answered(self, question: str, entry_text: str) -> bool:
+        """Whether an entry with this (normalised) text answers what the question asks of this kind."""
+        if not any(p.search(entry_text) for p in self.answered_by):
+            return False
+        named = {(template, match.group(1)) for pattern, template in self.subjects for match in pattern.finditer(question)}
+        return all(re.search(template.replace("{}", re.escape(value)), entry_text, re.IGNORECASE) for template, value in named)
 
 
 @dataclass(frozen=True)
@@ -75,7 +91,7 @@ class Gaps:
         entry_text = normalise(entry_text_of(entry)) if entry is not None else ""
         for kind in self.kinds:
             searched = asking if kind.asking_only else text
-            if any(p.search(searched) for p in kind.asks) and not any(p.search(entry_text) for p in kind.answered_by):
+            if any(p.search(searched) for p in kind.asks) and not kind.answered(text, entry_text):
                 return Gap(kind.id, kind.what)
         unknown = self.unknown_names(question)
         inside = " ".join(normalise(n) for n in unknown)
@@ -87,7 +103,10 @@ class Gaps:
         """Names in the question's asking sentence that the knowledge never mentions; none when
         the sentence also names something the knowledge knows ("IPC's evaluation of Barnardo's
         programme" asks about Barnardo's programme)."""
-        phrases = [name for clause in asking_clauses(question) for name in self._names(clause)]
+        asking = asking_clauses(question)
+        if any(REFERS_BACK.search(clause) for clause in asking):
+            asking = [c for c in sentence_clauses(question) if c not in asking and NAMES_A_THING.search(c)] + asking
+        phrases = [name for clause in asking for name in self._names(clause)]
         unknown = [p for p in phrases if not self._known(p)]
         return unknown if len(unknown) == len(phrases) else []
 
@@ -171,7 +190,8 @@ def load_gaps(path: Path, known_text: str) -> Gaps:
         where = raw.get("where", "anywhere")
         if where not in ("anywhere", "asking"):
             report("where", f"must be 'anywhere' or 'asking', not {where!r}")
-        kinds.append(GapKind(str(raw.get("id")), str(raw.get("what")), asks, answered_by, asking_only=where == "asking"))
+        kinds.append(GapKind(str(raw.get("id")), str(raw.get("what")), asks, answered_by, asking_only=where == "asking",
+                             subjects=_subjects(raw.get("subjects"), report)))
     if not kinds:
         problems.append(Problem(path.name, "", "kinds", "give at least one kind"))
     names = data.get("unknown_names") if isinstance(data.get("unknown_names"), dict) else {}
@@ -185,6 +205,33 @@ def load_gaps(path: Path, known_text: str) -> Gaps:
         raise GapsError(problems)
     return Gaps(tuple(kinds), names["what"], names["context_before"], names["roles_after"], names["not_names"],
                 known_text)
+
+
+def _subjects(raw, report) -> tuple[tuple[re.Pattern, str], ...]:
+    """``subjects``: each a ``find`` pattern with one group and an ``in_entry`` pattern with {}."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        report("subjects", "must be a list of {find, in_entry}")
+        return ()
+    subjects = []
+    for number, item in enumerate(raw, start=1):
+        item = item if isinstance(item, dict) else {}
+        found = compile_patterns([item.get("find")] if isinstance(item.get("find"), str) else None,
+                                 f"subjects[{number}].find", report)
+        template = item.get("in_entry")
+        if found and found[0].groups != 1:
+            report(f"subjects[{number}].find", "must have exactly one group (the thing the entry must name)")
+        elif not isinstance(template, str) or "{}" not in template:
+            report(f"subjects[{number}].in_entry", "must be a pattern with {} where the found text goes")
+        elif found:
+            try:
+                re.compile(template.replace("{}", "x"))
+            except re.error as exc:
+                report(f"subjects[{number}].in_entry", f"invalid regular expression ({exc})")
+                continue
+            subjects.append((found[0], template))
+    return tuple(subjects)
 
 
 def known_text_of(knowledge_texts: Iterable[str]) -> str:

@@ -10,13 +10,18 @@ ASKS = re.compile(r"(?i)(what|which|who|whom|whose|when|where|why|how|is|are|was
                   r"would|will|has|have|had|any|tell me|explain|describe|list|give me)\b")
 
 
-def asking_clauses(text: str) -> list[str]:
-    """The clauses of the sentence that asks (the last with a question mark, else the last) that
-    ask something: "Jane Smith at 12 Acacia Avenue: is this conflict or abuse?" asks only after
-    the colon; "did the panel look at DART - any figures?" asks in both parts."""
+def sentence_clauses(text: str) -> list[str]:
+    """The clauses of the sentence that asks: the last with a question mark, else the last."""
     sentences = [s for s in SENTENCE_END.split(text.strip()) if s.strip()]
     sentence = ([s for s in sentences if "?" in s] or sentences or [""])[-1]
-    clauses = [c.strip() for c in CLAUSE_BREAK.split(sentence) if c.strip()]
+    return [c.strip() for c in CLAUSE_BREAK.split(sentence) if c.strip()]
+
+
+def asking_clauses(text: str) -> list[str]:
+    """The clauses of the sentence that asks that ask something: "Jane Smith at 12 Acacia
+    Avenue: is this conflict or abuse?" asks only after the colon; "did the panel look at DART -
+    any figures?" asks in both parts."""
+    clauses = sentence_clauses(text)
     asking = [c for c in clauses if "?" in c or ASKS.match(c)]
     return asking or clauses[-1:]
 

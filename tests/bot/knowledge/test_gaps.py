@@ -34,6 +34,7 @@ PLAIN = entry("The Panel found agencies worked in silos and missed the pattern o
     ("what have American studies of Safe and Together found?", "other-jurisdictions"),
     ("do schools still hear from the police during the summer holidays?", "operating-times"),
     ("can an IDVA be reached out of hours?", "operating-times"),
+    ("has the Safe and Together model been evaluated in America?", "other-jurisdictions"),
 ])
 def test_a_question_asking_what_the_entry_does_not_give_is_a_gap(gaps, question, kind):
     gap = gaps.find(question, PLAIN)
@@ -64,6 +65,18 @@ def test_a_kind_searched_where_the_message_asks_must_say_so_correctly(tmp_path):
     with pytest.raises(GapsError) as error:
         load_gaps(path, "")
     assert "gaps.yml: kinds[1] x: where: must be 'anywhere' or 'asking', not 'question'" in str(error.value)
+
+
+def test_a_section_the_entry_does_not_name_is_not_answered_by_another_section(gaps):
+    definition = entry("Under section 1 of the Domestic Abuse Act 2021 behaviour is domestic abuse if ...")
+    assert gaps.find("what is the legal test for a care order under section 31?", definition).kind == "legal-tests"
+    assert gaps.find("what is the legal test for domestic abuse under section 1?", definition) is None
+    assert gaps.find("what's the legal threshold for domestic abuse?", definition) is None
+
+
+def test_a_programme_named_before_the_question_is_what_it_asks_about(gaps):
+    assert gaps.find("the SWIFT groupwork for mothers - did the panel look at it?", PLAIN).kind == UNKNOWN_NAME
+    assert gaps.find("Jane Smith at 4 Elm Road - is it conflict or abuse?", PLAIN) is None
 
 
 def test_england_and_wales_law_is_not_another_nation(gaps):
@@ -100,3 +113,16 @@ def test_a_broken_gaps_file_names_the_kind_and_the_field(tmp_path):
     text = str(error.value)
     assert "gaps.yml: kinds[1] x: asks: invalid regular expression" in text
     assert "unknown_names: roles_after: must be a list of words" in text
+
+
+def test_a_subject_without_its_group_or_placeholder_is_reported(tmp_path):
+    path = tmp_path / "gaps.yml"
+    path.write_text("kinds:\n  - id: x\n    what: y\n    asks: [a]\n    subjects:\n"
+                    "      - {find: 'section \\d+', in_entry: 'section {}'}\n"
+                    "      - {find: 'section (\\d+)', in_entry: 'section'}\n"
+                    "unknown_names: {what: z, context_before: [in], roles_after: [nurse], not_names: []}\n")
+    with pytest.raises(GapsError) as error:
+        load_gaps(path, "")
+    text = str(error.value)
+    assert "kinds[1] x: subjects[1].find: must have exactly one group" in text
+    assert "kinds[1] x: subjects[2].in_entry: must be a pattern with {} where the found text goes" in text

@@ -20,6 +20,7 @@ SMALL_TALK = {
     "affirm": "affirm", "deny": "deny", "none_of_these": "none_of_these_reply",
 }
 FOLLOW_UPS = {"ask_more", "ask_source"}
+RETAILORED = {"agency", "age_stage"}  # mentions that ask for the last topic again, for that agency or age stage
 NAMED_LABELS = {"intervention", "law"}  # known programmes and laws a question may name
 
 
@@ -155,6 +156,8 @@ class FollowUpHandler:
     def check(self, turn: Turn) -> bool | None:
         if turn.intent not in FOLLOW_UPS or self.talk.answering.is_question(turn.text, turn.analysis):
             return None
+        if turn.intent != "ask_source" and turn.analysis and any(m.label in RETAILORED for m in turn.analysis.mentions):
+            return None  # "and schools?" asks for the last topic for schools, not for more of the same answer
         return True
 
     def handle(self, turn: Turn, claim: bool, chain: Chain) -> Reply:

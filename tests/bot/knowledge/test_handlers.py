@@ -137,6 +137,15 @@ def test_follow_ups_use_the_last_answer(router):
     assert nothing.types == ["no_context"]
 
 
+def test_a_follow_up_naming_an_agency_asks_for_the_topic_for_that_agency_not_more_of_the_answer(router):
+    # NLU often reads "and schools?" as "tell me more": the school-tagged finding on the same
+    # subject answers it, not the rest of the health answer.
+    reply = ask(router, "and schools?", "ask_more", 0.4, state=after("information-sharing-health"))
+    assert reply.kind == "in_context"
+    assert reply.messages[0].custom["entry_id"] == "information-sharing-schools"
+    assert "teachers" in reply.text
+
+
 def test_source_follow_up_lists_each_document_once_then_the_source_lines(router, knowledge):
     entry = knowledge.entries["marac-what-is"]  # two sections of the Panel briefing, three of the WomenCentre summary
     reply = ask(router, "where's that from?", "ask_source", 0.9, state=after(entry.id))

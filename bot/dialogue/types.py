@@ -4,6 +4,7 @@ a reply out (messages and the new state)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -97,3 +98,23 @@ class Reply:
 def payload(intent: str, **entities: str) -> str:
     """A Rasa button payload that selects ``intent`` (and entities) without NLU."""
     return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+_PAYLOAD = re.compile(r"^/([a-z][a-z_]*)(\{.*\})?$", re.DOTALL)
+
+
+def parse_payload(text: str) -> tuple[str, dict[str, str]] | None:
+    """The intent and entities of a payload written as ``payload`` writes it (``/intent`` or
+    ``/intent{"name": "value"}``, string values only); None for anything else."""
+    match = _PAYLOAD.match(text)
+    if not match:
+        return None
+    if match.group(2) is None:
+        return match.group(1), {}
+    try:
+        entities = json.loads(match.group(2))
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        return None
+    if not isinstance(entities, dict) or not all(isinstance(v, str) for v in entities.values()):
+        return None
+    return match.group(1), entities

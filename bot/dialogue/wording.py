@@ -23,6 +23,7 @@ REQUIRED_MESSAGES = (
     "directory_service_offers", "directory_service_for", "directory_ages", "directory_ages_from",
     "directory_ages_up_to", "directory_service_refer", "directory_service_contact", "directory_service_phone",
     "directory_service_email", "directory_service_open", "directory_front_door", "directory_check",
+    "unavailable", "too_long", "unreadable_request", "too_fast", "session_invalid",
 )
 
 

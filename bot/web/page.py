@@ -2,6 +2,8 @@
 
 ``bot run`` and the browser tests use ``ensure_widget_built`` and ``start_page_server``.
 The page is static apart from the Rasa server's address, which is filled in when it is served.
+Every response, errors included, carries the security headers; a connection idle for
+``IDLE_TIMEOUT`` seconds is closed; any path but a plain file name in web/dist is a 404.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ WEB_DIR = PROJECT_ROOT / "web"
 DIST_DIR = WEB_DIR / "dist"
 WIDGET_FILE = "dasg-widget.js"
 SERVER_PLACEHOLDER = "__DASG_SERVER__"
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+IDLE_TIMEOUT = 10.0  # seconds a connection may send nothing before it is closed
+_REASONS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 408: "Request timeout",
+            414: "Address too long", 431: "Headers too large", 501: "Not implemented"}
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
 
@@ -100,12 +105,13 @@ class PageServer:
         self.thread.join(timeout=5)
 
 
-def _handler(dist: Path, rasa_url: str) -> type[BaseHTTPRequestHandler]:
+def _handler(dist: Path, rasa_url: str, idle_timeout: float) -> type[BaseHTTPRequestHandler]:
     policy = content_security_policy(rasa_url)
 
     class PageHandler(BaseHTTPRequestHandler):
         server_version = "dasg-web"
         sys_version = ""
+        timeout = idle_timeout  # socket timeout: an idle or slow connection is dropped
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             self._respond(send_body=True)
@@ -115,23 +121,40 @@ def _handler(dist: Path, rasa_url: str) -> type[BaseHTTPRequestHandler]:
 
         def _respond(self, send_body: bool) -> None:
             name = urlsplit(self.path).path.lstrip("/") or "index.html"
-            path = dist / name
-            if not _SAFE_NAME.match(name) or not path.is_file():
-                self.send_error(404, "Not found")
+            # The name is checked before the file system sees it: long, encoded or nested paths are 404s.
+            if not _SAFE_NAME.match(name) or not (dist / name).is_file():
+                self.send_error(404)
                 return
+            path = dist / name
             body = path.read_bytes()
             if path.suffix == ".html":
                 body = render_page(body.decode("utf-8"), rasa_url).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", _TYPES.get(path.suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+
+        def end_headers(self) -> None:
+            """Every response, the errors http.server sends itself included, gets the security headers."""
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
             self.send_header("Referrer-Policy", "no-referrer")
-            if name.endswith(".html"):
-                self.send_header("Content-Security-Policy", policy)
+            self.send_header("Content-Security-Policy", policy)
+            super().end_headers()
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """A short plain-text error (never the request's path or a traceback)."""
+            reason = _REASONS.get(code, "Error")
+            body = f"{code} {reason}\n".encode("ascii")
+            self.close_connection = True
+            self.send_response(code, reason)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
             self.end_headers()
-            if send_body:
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
                 self.wfile.write(body)
 
         def log_message(self, format: str, *args) -> None:  # noqa: A002
@@ -140,12 +163,14 @@ def _handler(dist: Path, rasa_url: str) -> type[BaseHTTPRequestHandler]:
     return PageHandler
 
 
-def start_page_server(rasa_url: str, port: int = 8080, host: str = HOST, dist: Path = DIST_DIR) -> PageServer:
-    """Serve ``dist`` on ``host:port`` (0: any free port) with the widget pointed at ``rasa_url``."""
+def start_page_server(rasa_url: str, port: int = 8080, host: str = HOST, dist: Path = DIST_DIR,
+                      idle_timeout: float = IDLE_TIMEOUT) -> PageServer:
+    """Serve ``dist`` on ``host:port`` (0: any free port) with the widget pointed at ``rasa_url``;
+    a connection that sends nothing for ``idle_timeout`` seconds is closed."""
     if not (dist / "index.html").is_file():
         raise RuntimeError(f"the web widget is not built ({dist / 'index.html'} is missing): run `make setup`")
     try:
-        httpd = ThreadingHTTPServer((host, port), _handler(dist, rasa_url))
+        httpd = ThreadingHTTPServer((host, port), _handler(dist, rasa_url, idle_timeout))
     except OSError as exc:
         raise RuntimeError(f"cannot serve the web page on {host}:{port} ({exc.strerror}); choose another --web-port") from exc
     httpd.daemon_threads = True

@@ -16,6 +16,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.web.page import WEB_DIR, ensure_widget_built, start_page_server
+from tests.conversation.sockets import warm_up
 
 CHROMIUM = os.environ.get("DASG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,6 +28,13 @@ SCREENSHOTS = load_settings().var_dir / "artifacts" / "screenshots"
 AXE_SCRIPT = WEB_DIR / "node_modules" / "axe-core" / "axe.min.js"
 ANSWER_TIMEOUT_MS = 30_000
 
+
+
+@pytest.fixture(scope="session")
+def servers(servers):
+    """The shared servers, with their first (slow) turn taken: a browser test waits 30 s at most."""
+    warm_up(servers.rest_url)
+    return servers
 
 
 @pytest.fixture(scope="session")

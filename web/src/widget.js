@@ -1,7 +1,8 @@
 /*
  * The chat widget: one <script> tag with data attributes puts it on a page (docs/widget.md).
- * It talks to Rasa's socket.io channel, keeps the session id and transcript in the tab's
- * sessionStorage only, and builds every element with createElement/textContent.
+ * It talks to Rasa's socket.io channel, keeps the conversation's id, its token (issued by the
+ * server, docs/security.md) and the transcript in the tab's sessionStorage only, and builds
+ * every element with createElement/textContent.
  * Built by web/build.mjs inside one function together with format.js and socket.io-client
  * (`io`), so nothing but `window.DasgWidget` reaches the page's global scope.
  */
@@ -134,7 +135,7 @@ function renderBlocks(blocks) {
 }
 
 class SessionStore {
-  /** The session id and transcript, in this tab's sessionStorage only. */
+  /** The session id, its token and the transcript, in this tab's sessionStorage only. */
   constructor(key) {
     this.key = key;
   }
@@ -157,7 +158,7 @@ class SessionStore {
   }
 
   clear() {
-    for (const name of ["session", "transcript", "open"]) {
+    for (const name of ["session", "token", "transcript", "open"]) {
       try {
         window.sessionStorage.removeItem(`${this.key}:${name}`);
       } catch (error) {
@@ -172,6 +173,7 @@ class ChatWidget {
     this.options = options;
     this.store = new SessionStore(options.storageKey);
     this.sessionId = this.store.read("session", null);
+    this.token = this.store.read("token", null);
     const stored = this.store.read("transcript", []);
     this.transcript = Array.isArray(stored) ? stored.filter((m) => m && typeof m === "object") : [];
     this.pending = [];
@@ -383,7 +385,7 @@ class ChatWidget {
   flush() {
     if (!this.socket || !this.socket.connected || !this.confirmed) return;
     while (this.pending.length) {
-      this.socket.emit("user_uttered", { message: this.pending.shift(), session_id: this.sessionId });
+      this.socket.emit("user_uttered", { message: this.pending.shift(), session_id: this.sessionId, token: this.token });
     }
   }
 
@@ -398,11 +400,14 @@ class ChatWidget {
     });
     this.socket.on("connect", () => {
       this.confirmed = false;
-      this.socket.emit("session_request", { session_id: this.sessionId });
+      // The server continues the conversation only for its token; without one it starts a new one.
+      this.socket.emit("session_request", { session_id: this.sessionId, token: this.token });
     });
-    this.socket.on("session_confirm", (sessionId) => {
-      this.sessionId = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
+    this.socket.on("session_confirm", (session) => {
+      this.sessionId = typeof session === "string" ? session : session && session.session_id;
+      this.token = session && typeof session.token === "string" ? session.token : null;
       this.store.write("session", this.sessionId);
+      this.store.write("token", this.token);
       this.confirmed = true;
       if (this.offline) this.setStatus(TEXT.online, "online", 4000);
       else if (this.statusKind === "connecting") this.setStatus("");
@@ -453,8 +458,9 @@ class ChatWidget {
     this.firstReply = null;
     this.showTyping(false);
     this.sessionId = null;
+    this.token = null;
     this.confirmed = false;
-    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null });
+    if (this.socket && this.socket.connected) this.socket.emit("session_request", { session_id: null, token: null });
     if (!this.offline) this.setStatus(TEXT.restartDone, "restart", 4000);
     this.input.value = "";
     this.input.focus();

@@ -135,5 +135,9 @@ def servers(trained_model, tmp_path_factory, knowledge):
     SERVER_LOGS.append(var / "actions.log")
     running.tracker_db = var / "tracker.db"
     running.database_url = database_url
+    # The first turn builds the action server's router; taken here, no test meets Sanic's 60 s
+    # response timeout on a busy machine.
+    from tests.conversation.sockets import warm_up
+    warm_up(running.rest_url)
     yield running
     running.stop()

@@ -67,11 +67,8 @@ def model_ensure() -> None:
 @click.option("--port", default=5005, show_default=True, help="Rasa server port (loopback only).")
 @click.option("--action-port", default=5055, show_default=True, help="Action server port (loopback only).")
 @click.option("--web-port", default=8080, show_default=True, help="Port of the web chat page (loopback only).")
-@click.option("--cors", "cors", multiple=True,
-              help="A web origin allowed to use the Rasa server, e.g. https://lscp.example (repeatable; "
-                   "default: the local page's origin).")
 @click.option("--chat/--no-chat", default=False, help="Also open a terminal chat here.")
-def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat: bool) -> None:
+def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     """Load the knowledge, train if needed, start the action and Rasa servers and the web chat page.
 
     A server that stops is restarted (after 2 s, then 4, 8, 16); after five quick failures in a row
@@ -91,8 +88,14 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
     from bot.runtime.supervisor import Supervisor
     from bot.runtime.training import ensure_model
     from bot.web.page import ensure_widget_built, start_page_server
+    from bot.web.settings import WebConfigError, load_web_settings
 
     settings = load_settings()
+    try:  # the channels' settings (origins, limits, keys) are checked before anything starts
+        load_web_settings()
+    except WebConfigError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     engine = make_engine(settings.database_url)
     report = save_knowledge(engine, knowledge_or_exit(settings.knowledge_dir))
     click.echo(f"Knowledge store ready: {report.entries} entries.")
@@ -104,11 +107,10 @@ def run(port: int, action_port: int, web_port: int, cors: tuple[str, ...], chat:
     try:
         ensure_widget_built(echo=click.echo)
         page = start_page_server(f"http://{HOST}:{port}", port=web_port)
-        origins = list(cors) or [page.origin, f"http://localhost:{web_port}"]
         model_file, _ = ensure_model(echo=click.echo)
         click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
         # Their own sessions: Ctrl-C reaches only this process, which stops them in order.
-        servers = start_servers(model_file, rasa_port=port, action_port=action_port, cors=origins,
+        servers = start_servers(model_file, rasa_port=port, action_port=action_port,
                                 log_dir=settings.var_dir / "logs", detach=True)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         if page:

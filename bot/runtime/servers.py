@@ -140,14 +140,12 @@ def start_servers(
     env: dict[str, str] | None = None,
     log_dir: Path | None = None,
     timeout: float = 240,
-    cors: list[str] | None = None,
     detach: bool = False,
 ) -> Servers:
     """Start both servers, wait until they answer, and return them (call ``stop()`` after).
 
-    ``cors`` lists the web origins allowed to call the Rasa server (the widget's page);
-    the default allows any origin. ``detach`` starts them in their own sessions (for a
-    supervisor that stops them itself).
+    Which web pages may use them is set in config/web.yml, read by the channels. ``detach``
+    starts them in their own sessions (for a supervisor that stops them itself).
     """
     env = _server_env(env)
     problem = token_problem(load_settings(env))
@@ -158,7 +156,7 @@ def start_servers(
     servers = Servers(rasa_port=rasa_port, action_port=action_port, started_at=time.monotonic())
     servers.children = [
         action_server_process(action_port, root, env, log_dir / "actions.log", detach),
-        rasa_server_process(model, rasa_port, endpoints, root, env, log_dir / "rasa.log", cors, detach),
+        rasa_server_process(model, rasa_port, endpoints, root, env, log_dir / "rasa.log", detach),
     ]
     started = False
     try:  # a server that started is stopped again if the other one does not come up
@@ -182,12 +180,12 @@ def action_server_process(port: int, root: Path, env: dict[str, str], log_file: 
 
 
 def rasa_server_process(model: Path, port: int, endpoints: Path, root: Path, env: dict[str, str], log_file: Path,
-                        cors: list[str] | None = None, detach: bool = False) -> ServerProcess:
+                        detach: bool = False) -> ServerProcess:
     """The Rasa server with the REST and socket.io channels, on loopback."""
     return ServerProcess(
         name="Rasa server",
         command=[str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
-                 "--credentials", "credentials.yml", "--interface", HOST, "--port", str(port), "--cors", *(cors or ["*"])],
+                 "--credentials", "credentials.yml", "--interface", HOST, "--port", str(port)],
         ready_url=f"http://{HOST}:{port}/webhooks/rest/", root=root, env=env, log_file=log_file, detach=detach,
     )
 
@@ -200,11 +198,10 @@ def start_rasa_server(
     env: dict[str, str] | None = None,
     log_file: Path | None = None,
     timeout: float = 240,
-    cors: list[str] | None = None,
 ) -> subprocess.Popen:
     """Start the Rasa server alone (REST and socket.io channels) and wait until it answers."""
     child = rasa_server_process(model, port, endpoints, root, _server_env(env),
-                                log_file or root / "var" / "logs" / "rasa.log", cors)
+                                log_file or root / "var" / "logs" / "rasa.log")
     child.start(timeout)
     assert child.process is not None
     return child.process

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from bot.cli.directory_report import echo_report_details, services
 from bot.config import load_settings
 
 SHOW_IDS = 20
@@ -71,15 +72,17 @@ def _echo_warnings(warnings) -> None:
 
 
 @directory.command("import")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--area", help="Area for services the file gives none (ORUK service areas win when present).")
+@click.argument("source")
+@click.option("--area", help="Area for services the input gives none (ORUK service areas win when present).")
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; change nothing.")
+@click.option("--verbose", "-v", is_flag=True, help="List the types and audiences worked out for every service.")
 @database_option
-def import_command(path: Path, area: str | None, dry_run: bool, database_url: str | None) -> None:
-    """Import PATH (ORUK JSON, an ORUK CSV folder, or the CSV template), replacing its areas' services.
+def import_command(source: str, area: str | None, dry_run: bool, verbose: bool, database_url: str | None) -> None:
+    """Import SOURCE: ORUK JSON, an ORUK CSV folder, the CSV template, or an ORUK API's /services address.
 
-    All or nothing: any error leaves every area as it was. Prints what was added, changed
-    and removed in each area.
+    All or nothing: any error leaves the directory as it was. Prints what was added, changed
+    and removed in each area, services left out as not active, fields and terms it could not
+    use, and the types and audiences it worked out for each service.
 
     Example: bot directory import directories/template_example.csv --dry-run
     """
@@ -88,7 +91,7 @@ def import_command(path: Path, area: str | None, dry_run: bool, database_url: st
 
     bar = _ProgressBar()
     try:
-        report = import_directory(_engine(database_url), path, area=area, dry_run=dry_run, progress=bar)
+        report = import_directory(_engine(database_url), source, area=area, dry_run=dry_run, progress=bar)
     except DirectoryError as exc:
         bar.close()
         click.echo(str(exc), err=True)
@@ -97,33 +100,76 @@ def import_command(path: Path, area: str | None, dry_run: bool, database_url: st
         sys.exit(1)
     bar.close()
     verb = "Dry run (nothing changed): would import" if dry_run else "Imported"
-    click.echo(f"{verb} {report.services} services from {path.name} ({report.format}) in {report.seconds:.1f} s.")
+    name = source if source.startswith(("http://", "https://")) else Path(source).name
+    click.echo(f"{verb} {services(report.services)} from {name} ({report.format}) in {report.seconds:.1f} s.")
     for changes in report.areas:
         click.echo(
-            f"  {changes.area}: {changes.total} services: {len(changes.added)} added, "
+            f"  {changes.area}: {services(changes.total)}: {len(changes.added)} added, "
             f"{len(changes.changed)} changed, {len(changes.removed)} removed."
         )
         _echo_ids("added", changes.added)
         _echo_ids("changed", changes.changed)
         _echo_ids("removed", changes.removed)
+    echo_report_details(report, verbose)
     _echo_warnings(report.warnings)
 
 
 @directory.command("list")
 @database_option
 def list_command(database_url: str | None) -> None:
-    """List the loaded areas with their number of services.
+    """List the loaded areas with their number of services (and warn when the fictional Demoshire is among real areas).
 
     Example: bot directory list
     """
-    from bot.directory.store import list_areas
+    from bot.directory.store import demo_warning, list_areas
 
-    areas = list_areas(_engine(database_url))
+    engine = _engine(database_url)
+    areas = list_areas(engine)
     if not areas:
         click.echo("No directory is loaded. Import one with: bot directory import PATH")
         return
     for name, count in areas:
-        click.echo(f"{name}\t{count} services")
+        click.echo(f"{name}\t{services(count)}")
+    warning = demo_warning(engine)
+    if warning:
+        click.echo(warning, err=True)
+
+
+@directory.command("refresh")
+@click.option("--feeds", "feeds_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The feeds file (default: directories/feeds.yml).")
+@click.option("--force", is_flag=True, help="Refresh every feed now, not only those due.")
+@database_option
+def refresh_command(feeds_file: Path | None, force: bool, database_url: str | None) -> None:
+    """Import the configured ORUK feeds that are due; a feed that fails keeps its last good import.
+
+    Exits with 1 when any feed failed. The feeds file lists url, area and every_hours per feed
+    (docs/directory.md).
+
+    Example: bot directory refresh --feeds directories/feeds.yml --force
+    """
+    from bot.directory.feeds import load_feeds, refresh_feeds
+    from bot.directory.schema import DirectoryError
+
+    path = feeds_file or Path(load_settings().directories_dir) / "feeds.yml"
+    if not path.exists():
+        click.echo(f"No feeds file at {path}: nothing to refresh.", err=True)
+        sys.exit(1)
+    try:
+        feeds = load_feeds(path)
+    except DirectoryError as exc:
+        click.echo(str(exc).replace("in the directory input; nothing was imported", f"in {path.name}"), err=True)
+        sys.exit(1)
+    results = refresh_feeds(_engine(database_url), feeds, force=force)
+    for result in results:
+        if result.status == "imported":
+            click.echo(f"{result.feed.url}: imported {services(result.report.services)}.")
+        elif result.status == "not due":
+            click.echo(f"{result.feed.url}: not due (every {result.feed.every_hours:g} h).")
+        else:
+            click.echo(f"{result.feed.url}: FAILED; the last good import stays.\n{result.error}", err=True)
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
 
 
 @directory.command("export")
@@ -136,10 +182,10 @@ def export_command(area: str | None, output: Path | None, database_url: str | No
 
     Example: bot directory export --area Demoshire -o demoshire-export.json
     """
-    from bot.directory.store import export_oruk, list_areas
+    from bot.directory.store import area_key, export_oruk, list_areas
 
     engine = _engine(database_url)
-    if area and area.casefold() not in {name.casefold() for name, _ in list_areas(engine)}:
+    if area and area_key(area) not in {area_key(name) for name, _ in list_areas(engine)}:
         click.echo(f"No area called {area!r} is loaded.", err=True)
         sys.exit(1)
     text = json.dumps(export_oruk(engine, area), indent=2, ensure_ascii=False)
@@ -152,19 +198,26 @@ def export_command(area: str | None, output: Path | None, database_url: str | No
 
 @directory.command("remove")
 @click.argument("area")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @database_option
-def remove_command(area: str, database_url: str | None) -> None:
-    """Remove AREA and all its services.
+def remove_command(area: str, yes: bool, database_url: str | None) -> None:
+    """Remove AREA and all its services (asks first; --yes to skip the question).
 
-    Example: bot directory remove "North Demoshire"
+    Example: bot directory remove "North Demoshire" --yes
     """
-    from bot.directory.store import remove_area
+    from bot.directory.store import area_key, list_areas, remove_area
 
-    removed = remove_area(_engine(database_url), area)
-    if not removed:
+    engine = _engine(database_url)
+    found = next(((name, count) for name, count in list_areas(engine) if area_key(name) == area_key(area)), None)
+    if found is None:
         click.echo(f"No area called {area!r} is loaded.", err=True)
         sys.exit(1)
-    click.echo(f"Removed {area}: {removed} services.")
+    name, count = found
+    if not yes and not click.confirm(f"Remove {name} and its {services(count)}?", default=False, err=True):
+        click.echo("Nothing removed.", err=True)
+        sys.exit(1)
+    removed = remove_area(engine, name)
+    click.echo(f"Removed {name}: {services(removed)}.")
 
 
 @directory.command("search")
@@ -194,7 +247,7 @@ def search_command(text: str, area: str | None, limit: int, database_url: str | 
     if not result.area_known:
         click.echo(f"No directory is loaded for {chosen!r}. Loaded: {', '.join(matcher.names()) or 'none'}", err=True)
         sys.exit(1)
-    click.echo(f"{result.total} service(s) match in {result.area}.\n")
+    click.echo(f"{services(result.total)} found in {result.area}.\n")
     for service in result.services:
         click.echo(service_text(service) + "\n")
     for alternative in result.alternatives:

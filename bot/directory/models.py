@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
 DirectoryBase = declarative_base()
@@ -43,6 +43,7 @@ class ServiceRow(DirectoryBase):
     # Covers filtering and ordering, so a query reads whole rows only for the page it returns.
     __table_args__ = (
         Index("ix_directory_services_filter", "area_id", "name", "id", "min_age", "max_age", "audiences"),
+        Index("ix_directory_services_source", "source"),
     )
 
     area_id = Column(Integer, ForeignKey("directory_areas.id", ondelete="CASCADE"), primary_key=True)
@@ -62,6 +63,18 @@ class ServiceRow(DirectoryBase):
     audiences = Column(String(200), nullable=False, default="")
     # "idva,refuge": the service's types in taxonomy order, read with the row (the tags table filters)
     types = Column(String(400), nullable=False, default="")
+    eligibility = Column(Text, nullable=False, default="")
+    languages = Column(Text, nullable=False, default="")  # "English, Polish"
+    fees = Column(Text, nullable=False, default="")
+    address = Column(Text, nullable=False, default="")  # one display line: venue, street, town, postcode
+    last_modified = Column(Date)
+    assured_date = Column(Date)
+    # The import that owns the row: a digest of its home areas (docs/directory-model.md, section 5),
+    # the file or address it came from, and whether the row is one of its services spanning into
+    # an area that is not one of its home areas.
+    source = Column(String(32), nullable=False, default="")
+    origin = Column(Text, nullable=False, default="")
+    shared = Column(Boolean, nullable=False, default=False)
     fingerprint = Column(String(32), nullable=False)
     area = relationship("AreaRow", back_populates="services")
     tags = relationship("ServiceTagRow", cascade="all, delete-orphan", passive_deletes=True)
@@ -89,3 +102,17 @@ class ServiceTagRow(DirectoryBase):
 
     def __repr__(self) -> str:
         return f"<ServiceTag {self.service_id} {self.kind}={self.value}>"
+
+
+class FeedRow(DirectoryBase):
+    """The refresh history of a configured ORUK feed: when it last worked, and the last failure."""
+
+    __tablename__ = "directory_feeds"
+
+    url = Column(String(2000), primary_key=True)
+    last_attempt = Column(DateTime)
+    last_success = Column(DateTime)
+    last_error = Column(Text, nullable=False, default="")
+
+    def __repr__(self) -> str:
+        return f"<Feed {self.url} ok {self.last_success}>"

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.directory.oruk import OrukConverter, OrukParts, Progress, Term, schedule_text
+from bot.directory.oruk import OrukConverter, OrukParts, Progress, Term
+from bot.directory.oruk_values import OrukValues
 from bot.directory.schema import ParsedService, Problems
 from bot.directory.taxonomy import Taxonomy
+from bot.directory.textfile import read_file
 from bot.directory.validate import FieldChecks, Table, column_key, decode, read_csv
 
 # table -> file names it may have, plural first
@@ -29,7 +31,14 @@ TABLE_FILES = {
     "attribute": ("attributes.csv", "attribute.csv"),
     "service_at_location": ("service_at_locations.csv", "service_at_location.csv"),
     "location": ("locations.csv", "location.csv"),
+    "address": ("addresses.csv", "address.csv"),
+    "language": ("languages.csv", "language.csv"),
+    "cost_option": ("cost_options.csv", "cost_option.csv"),
 }
+# ORUK tables the directory does not keep (the import says so).
+NOT_READ = ("funding", "fundings", "programs", "program", "accessibility", "accessibilities", "required_documents",
+            "required_document", "organization_identifiers", "organization_identifier", "service_capacities", "units",
+            "metadata", "meta_table_descriptions")
 REQUIRED_COLUMNS = {
     "service": ("id", "name"),
     "organization": ("id", "name"),
@@ -42,6 +51,9 @@ REQUIRED_COLUMNS = {
     "attribute": ("link_id", "taxonomy_term_id"),
     "service_at_location": ("service_id", "location_id"),
     "location": ("id",),
+    "address": (),
+    "language": (),
+    "cost_option": ("service_id",),
 }
 
 
@@ -84,11 +96,15 @@ def read_oruk_csv(
     """Parse and validate an ORUK CSV folder."""
     paths = find_tables(folder, problems)
     if "service" not in paths:
-        problems.error(str(folder), "", "", "no services.csv (or service.csv) in this folder")
+        problems.error(folder.name, "", "", "no services.csv (or service.csv) in this folder")
         return []
+    ignored = sorted(f"{name}.csv" for name in NOT_READ if (folder / f"{name}.csv").is_file())
+    if ignored:
+        problems.warn(str(folder.name), "", "", f"{', '.join(ignored)}: not read (the directory does not keep them)")
     tables: dict[str, Table] = {}
     for table, path in paths.items():
-        text = decode(path.read_bytes(), path.name, problems)
+        data = read_file(path, problems)
+        text = decode(data, path.name, problems) if data is not None else None
         loaded = read_csv(text, path.name, problems, column_key) if text is not None else None
         if loaded is None:
             continue
@@ -109,6 +125,8 @@ class _Package:
         self.taxonomy = taxonomy
         self.area = area
         self.ids = {name: self._unique_ids(t) for name, t in tables.items() if "id" in t.header}
+        self.service_file = tables["service"].file
+        self.converter = OrukConverter(self.service_file, problems, taxonomy, area)
 
     def _unique_ids(self, table: Table) -> dict[str, int]:
         seen: dict[str, int] = {}
@@ -147,15 +165,16 @@ class _Package:
         self._phones(parts)
         self._schedules(parts)
         self._terms(parts)
-        self._locations()
+        self._locations(parts)
+        self._languages_and_costs(parts)
         if self.problems.errors:
             return []
-        converter = OrukConverter(self.tables["service"].file, self.problems, self.taxonomy, self.area)
         parsed, rows = [], self.tables["service"].rows
         for index, (number, row) in enumerate(rows, start=1):
             if progress and index % 1000 == 0:
                 progress("Checking services", index, len(rows))
-            service = converter.convert(f"row {number}", row, parts.get(row.get("id", ""), OrukParts()), "service_areas.csv")
+            service = self.converter.convert(f"row {number}", row, parts.get(row.get("id", ""), OrukParts()),
+                                             "service_areas.csv")
             if service:
                 parsed.append(service)
         return parsed
@@ -176,17 +195,19 @@ class _Package:
     def _areas(self, parts: dict[str, OrukParts]) -> None:
         for file, number, row in self.rows("service_area"):
             if self._resolve(file, number, "service_id", row.get("service_id", ""), "service"):
-                parts[row["service_id"]].areas.append(row.get("name") or row.get("service_area") or "")
+                name = row.get("name") or row.get("service_area") or ""
+                parts[row["service_id"]].areas.append((f"{file} row {number}: name", name))
 
     def _phones(self, parts: dict[str, OrukParts]) -> None:
         contact_service = {}
         for file, number, row in self.rows("contact"):
             if self._resolve(file, number, "service_id", row.get("service_id", ""), "service"):
                 contact_service[row["id"]] = row["service_id"]
+        checks = FieldChecks(self.tables["phone"].file, self.problems) if "phone" in self.tables else None
         for file, number, row in self.rows("phone"):
-            number_text = FieldChecks(file, self.problems).phone(f"row {number}", "number", row.get("number"))
+            number_text = checks.phone(f"row {number}", "number", row.get("number"))
             if not number_text and not row.get("number"):
-                FieldChecks(file, self.problems).error(f"row {number}", "number", "is required and must not be empty")
+                checks.error(f"row {number}", "number", "is required and must not be empty")
             service_id = ""
             if self._resolve(file, number, "contact_id", row.get("contact_id", ""), "contact"):
                 service_id = contact_service.get(row["contact_id"], "")
@@ -195,11 +216,16 @@ class _Package:
             if service_id and number_text:
                 parts[service_id].phones.append(number_text)
 
-    def _schedules(self, parts: dict[str, OrukParts]) -> None:
-        at_location = {}
+    def _at_locations(self) -> dict[str, tuple[str, str]]:
+        """service_at_location id -> (service id, location id)."""
+        found = {}
         for file, number, row in self.rows("service_at_location"):
             if self._resolve(file, number, "service_id", row.get("service_id", ""), "service"):
-                at_location[row.get("id", "")] = row["service_id"]
+                found[row.get("id", "")] = (row["service_id"], row.get("location_id", ""))
+        return found
+
+    def _schedules(self, parts: dict[str, OrukParts]) -> None:
+        at_location = self._at_locations()
         for file, number, row in self.rows("schedule"):
             service_id = ""
             if row.get("service_id") and self._resolve(file, number, "service_id", row["service_id"], "service"):
@@ -207,9 +233,10 @@ class _Package:
             elif row.get("service_at_location_id") and self._resolve(
                 file, number, "service_at_location_id", row["service_at_location_id"], "service_at_location"
             ):
-                service_id = at_location.get(row["service_at_location_id"], "")
+                service_id = at_location.get(row["service_at_location_id"], ("", ""))[0]
             if service_id:
-                parts[service_id].schedules.append(schedule_text(row))
+                values = OrukValues(FieldChecks(file, self.problems))
+                parts[service_id].schedules.append(values.schedule(f"row {number}", "", row))
 
     def _terms(self, parts: dict[str, OrukParts]) -> None:
         terms = {}
@@ -230,6 +257,36 @@ class _Package:
                 self.problems.warn(file, f"row {number}", "link_id",
                                    f"{link_id!r} is not a service in this package; the attribute is left out")
 
-    def _locations(self) -> None:
+    def _locations(self, parts: dict[str, OrukParts]) -> None:
+        addresses: dict[str, list[tuple[str, dict]]] = {}
+        for file, number, row in self.rows("address"):
+            if self._resolve(file, number, "location_id", row.get("location_id", ""), "location"):
+                addresses.setdefault(row["location_id"], []).append((f"{file} row {number}", row))
+        locations = {row.get("id", ""): (file, number, row) for file, number, row in self.rows("location")}
+        lines: dict[str, str] = {}
         for file, number, row in self.rows("service_at_location"):
-            self._resolve(file, number, "location_id", row.get("location_id", ""), "location")
+            location_id = row.get("location_id", "")
+            if not self._resolve(file, number, "location_id", location_id, "location"):
+                continue
+            if location_id not in lines:
+                location_file, location_number, location = locations[location_id]
+                values = OrukValues(FieldChecks(location_file, self.problems))
+                lines[location_id] = values.location(f"row {location_number}", "", location, addresses.get(location_id, []))
+            if lines[location_id] and row.get("service_id", "") in parts:
+                parts[row["service_id"]].addresses.append(lines[location_id])
+
+    def _languages_and_costs(self, parts: dict[str, OrukParts]) -> None:
+        for file, number, row in self.rows("language"):
+            service_id = row.get("service_id", "")
+            if service_id and self._resolve(file, number, "service_id", service_id, "service"):
+                name = OrukValues(FieldChecks(file, self.problems)).language(f"row {number}", "", row)
+                target = parts[service_id]
+                if name:
+                    target.languages.append(name)
+                elif "languages (without a name or code)" not in target.not_kept:
+                    target.not_kept.append("languages (without a name or code)")
+        for file, number, row in self.rows("cost_option"):
+            if self._resolve(file, number, "service_id", row.get("service_id", ""), "service"):
+                cost = OrukValues(FieldChecks(file, self.problems)).cost(f"row {number}", "", row)
+                if cost:
+                    parts[row["service_id"]].costs.append(cost)

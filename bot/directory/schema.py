@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.text import validation
 
@@ -26,6 +27,12 @@ class Service:
     opening_times: str = ""
     area: str = ""
     organisation_id: str = ""
+    eligibility: str = ""
+    languages: tuple[str, ...] = ()
+    fees: str = ""
+    address: str = ""
+    last_modified: date | None = None
+    assured_date: date | None = None
 
     @property
     def type_labels(self) -> tuple[str, ...]:
@@ -46,7 +53,18 @@ class Service:
         return (
             self.name, self.organisation, self.description, self.types, self.audiences, self.min_age, self.max_age,
             self.how_to_refer, self.phone, self.email, self.website, self.opening_times, self.organisation_id,
+            self.eligibility, self.languages, self.fees, self.address, self.last_modified, self.assured_date,
         )
+
+
+@dataclass(frozen=True)
+class Inference:
+    """How an import worked out a service's types and audiences, and what it could not use, for the report."""
+
+    types_from: str = ""  # "file" (stated or mapped terms), "keywords" (name or description), "" (none)
+    audiences_from: str = ""  # "file", "type", "eligibility", "description", "ages", "" (not stated)
+    unmapped_terms: tuple[str, ...] = ()  # taxonomy terms the file gives that map to no service type
+    not_kept: tuple[str, ...] = ()  # fields the file gives that are not stored
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class ParsedService:
     service: Service
     areas: tuple[str, ...]
     where: str
+    inference: Inference = Inference()
 
 
 class Problem(validation.Problem):
@@ -72,6 +91,10 @@ class Problems:
     def __init__(self) -> None:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.left_out: list[tuple[str, str, str]] = []  # (file: row, id, status) of services not active
+
+    def leave_out(self, file: str, row: str, service_id: str, status: str) -> None:
+        self.left_out.append((f"{file}: {row}", service_id, status))
 
     def error(self, file: str, row: str, field: str, message: str) -> None:
         self.errors.append(Problem(file, row, field, message))
@@ -117,3 +140,21 @@ class ImportReport:
     warnings: list[Problem]
     dry_run: bool = False
     seconds: float = 0.0
+    inferred: list[tuple[str, Service, Inference]] = field(default_factory=list)  # (where, service, how)
+    left_out: list[tuple[str, str, str]] = field(default_factory=list)  # (where, id, status) of inactive services
+
+    def not_kept(self) -> dict[str, int]:
+        """Each field the input gave but the directory does not store, with how many services gave it."""
+        counts: dict[str, int] = {}
+        for _, _, how in self.inferred:
+            for name in how.not_kept:
+                counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def unmapped_terms(self) -> dict[str, int]:
+        """Each taxonomy term that mapped to no service type, with how many services gave it."""
+        counts: dict[str, int] = {}
+        for _, _, how in self.inferred:
+            for term in how.unmapped_terms:
+                counts[term] = counts.get(term, 0) + 1
+        return dict(sorted(counts.items()))

@@ -1,61 +1,96 @@
-"""Keep local service directories in the database: import (all or nothing), list, export to ORUK JSON.
+"""Keep local service directories in the database: import (all or nothing), list, remove, read.
 
 Directory tables have their own metadata (``bot.directory.models``) and are created on
-demand, so they share the knowledge database without touching its tables. Use an engine
-from ``bot.knowledge.store.make_engine``. Every change bumps a generation number that
-``bot.directory.areas.AreaMatcher`` watches.
+demand (``bot.directory.tables``), so they share the knowledge database without touching
+its tables. Use an engine from ``bot.knowledge.store.make_engine``. Every change bumps a
+generation number that ``bot.directory.areas.AreaMatcher`` watches. What is stored and how
+to read it: docs/directory-model.md.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
 import time
 import weakref
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.directory.importers import read_directory
-from bot.directory.models import AreaRow, DirectoryBase, DirectoryMetaRow, ServiceRow, ServiceTagRow
+from bot.directory import fulltext, writer
+from bot.directory.cleaning import area_key, normalise_area
+from bot.directory.export import oruk_services
+from bot.directory.importers import ReadResult, read_directory
+from bot.directory.models import AreaRow, DirectoryMetaRow, ServiceRow, ServiceTagRow
 from bot.directory.oruk import Progress
-from bot.directory.schema import AreaChanges, ImportReport, ParsedService, Service
-from bot.directory.taxonomy import AUDIENCE_TAXONOMY, TYPE_TAXONOMY, load_taxonomy
-from bot.directory.template import slug
+from bot.directory.schema import ImportReport, Service
+from bot.directory.tables import ensure_schema
+from bot.directory.writer import fingerprint
+
+__all__ = [
+    "DEMO_AREAS", "DEMO_DIRECTORY", "area_key", "area_names", "count_services", "demo_warning", "ensure_default_directory",
+    "ensure_schema", "export_oruk", "fingerprint", "generation", "has_full_text", "import_directory", "import_result",
+    "list_areas", "normalise_area", "read_services", "remove_area", "service_from_row",
+]
 
 DEMO_DIRECTORY = "demoshire.json"
+DEMO_AREAS = ("Demoshire", "North Demoshire")  # the areas of directories/demoshire.json
 GENERATION = "generation"
-_CHUNK = 5000
-_ready: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+_full_text: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the directory tables if they are missing (once per engine)."""
-    if engine not in _ready:
-        DirectoryBase.metadata.create_all(engine)
-        _ready.add(engine)
-
-
-def fingerprint(service: Service) -> str:
-    return hashlib.md5(repr(service.content()).encode("utf-8")).hexdigest()
+def has_full_text(engine: Engine) -> bool:
+    """Whether the FTS5 index ``directory_services_fts`` is there to query (else search with LIKE)."""
+    ensure_schema(engine)
+    if engine not in _full_text:
+        _full_text[engine] = fulltext.has_index(engine)
+    return _full_text[engine]
 
 
 def import_directory(
     engine: Engine, path: Path | str, area: str | None = None, dry_run: bool = False, progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate ``path`` and replace the services of every area it covers, in one transaction.
+    """Validate ``path`` (a file, an ORUK CSV folder, or an ORUK API's ``https://.../services`` address) and
+    replace what it replaces (docs/directory-model.md, section 5), in one transaction.
 
-    ``area`` names the area for services the file gives none. ``progress(stage, done, total)``
+    ``area`` names the area for services the input gives none. ``progress(stage, done, total)``
     is called now and then on large inputs. Raises ``DirectoryError`` (nothing changed) when
     the input does not validate. With ``dry_run`` the database is only read.
     """
     started = time.perf_counter()
-    with _collector_paused():
-        return _import(engine, Path(path), area, dry_run, progress, started)
+    if str(path).startswith(("http://", "https://")):
+        from bot.directory.feeds import read_feed
+
+        result, origin = read_feed(str(path), area=area, progress=progress), str(path)
+    else:
+        with _collector_paused():
+            result, origin = read_directory(Path(path), area=area, progress=progress), Path(path).name
+    return import_result(engine, result, origin, dry_run, progress, started)
+
+
+def import_result(
+    engine: Engine, result: ReadResult, origin: str, dry_run: bool = False, progress: Progress | None = None,
+    started: float | None = None,
+) -> ImportReport:
+    """Store services already read and validated (``origin`` names the file or address in reports)."""
+    started = time.perf_counter() if started is None else started
+    ensure_schema(engine)
+    report = ImportReport(
+        source=origin, format=result.format, services=len(result.services), areas=[], warnings=result.warnings,
+        dry_run=dry_run, inferred=[(p.where, p.service, p.inference) for p in result.services],
+        left_out=result.left_out,
+    )
+    with _collector_paused(), Session(engine, future=True) as session, session.begin():
+        plan = writer.plan_import(session, result.services, origin)
+        report.areas = writer.changes(plan)
+        if not dry_run:
+            writer.apply(session, plan, progress)
+            _bump_generation(session)
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 @contextmanager
@@ -69,104 +104,6 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _import(engine: Engine, path: Path, area: str | None, dry_run: bool, progress: Progress | None,
-            started: float) -> ImportReport:
-    result = read_directory(path, area=area, progress=progress)
-    incoming = _by_area(result.services)
-    ensure_schema(engine)
-    report = ImportReport(
-        source=str(path), format=result.format, services=len({p.service.id for p in result.services}),
-        areas=[], warnings=result.warnings, dry_run=dry_run,
-    )
-    with Session(engine, future=True) as session, session.begin():
-        areas = {row.key: row for row in session.scalars(select(AreaRow).where(AreaRow.key.in_(list(incoming))))}
-        saved, total = 0, sum(len(services) for _, services in incoming.values())
-        for key, (name, services) in incoming.items():
-            before = _fingerprints(session, areas.get(key))
-            changes = _changes(name, before, services)
-            report.areas.append(changes)
-            if dry_run:
-                continue
-            area_row = _area_row(session, areas.get(key), key, name, path.name)
-            saved = _replace_services(session, area_row.id, services, saved, total, progress)
-        if not dry_run:
-            _bump_generation(session)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _by_area(parsed: list[ParsedService]) -> dict[str, tuple[str, dict[str, Service]]]:
-    areas: dict[str, tuple[str, dict[str, Service]]] = {}
-    for item in parsed:
-        for name in item.areas:
-            _, services = areas.setdefault(name.casefold(), (name, {}))
-            services[item.service.id] = item.service
-    return areas
-
-
-def _fingerprints(session: Session, area: AreaRow | None) -> dict[str, str]:
-    if area is None:
-        return {}
-    rows = session.execute(select(ServiceRow.id, ServiceRow.fingerprint).where(ServiceRow.area_id == area.id))
-    return dict(rows.all())
-
-
-def _changes(name: str, before: dict[str, str], services: dict[str, Service]) -> AreaChanges:
-    changes = AreaChanges(area=name)
-    for service_id, service in services.items():
-        if service_id not in before:
-            changes.added.append(service_id)
-        elif before[service_id] != fingerprint(service):
-            changes.changed.append(service_id)
-        else:
-            changes.unchanged += 1
-    changes.removed = sorted(set(before) - set(services))
-    return changes
-
-
-def _area_row(session: Session, row: AreaRow | None, key: str, name: str, source: str) -> AreaRow:
-    if row is None:
-        row = AreaRow(key=key, name=name, source=source, imported_at=datetime.utcnow())
-        session.add(row)
-    else:
-        row.name, row.source, row.imported_at = name, source, datetime.utcnow()
-    session.flush()
-    return row
-
-
-def _replace_services(
-    session: Session, area_id: int, services: dict[str, Service], saved: int, total: int, progress: Progress | None,
-) -> int:
-    session.execute(delete(ServiceTagRow).where(ServiceTagRow.area_id == area_id))
-    session.execute(delete(ServiceRow).where(ServiceRow.area_id == area_id))
-    batch = list(services.values())
-    for start in range(0, len(batch), _CHUNK):
-        chunk = batch[start:start + _CHUNK]
-        session.execute(insert(ServiceRow.__table__), [_service_values(area_id, s) for s in chunk])
-        tags = [
-            {"area_id": area_id, "service_id": s.id, "kind": kind, "value": value, "position": i}
-            for s in chunk
-            for kind, values in (("type", s.types),)
-            for i, value in enumerate(values)
-        ]
-        if tags:
-            session.execute(insert(ServiceTagRow.__table__), tags)
-        saved += len(chunk)
-        if progress:
-            progress("Saving services", saved, total)
-    return saved
-
-
-def _service_values(area_id: int, s: Service) -> dict:
-    return {
-        "area_id": area_id, "id": s.id, "name": s.name, "organisation": s.organisation,
-        "organisation_id": s.organisation_id, "description": s.description, "min_age": s.min_age,
-        "max_age": s.max_age, "how_to_refer": s.how_to_refer, "phone": s.phone, "email": s.email,
-        "website": s.website, "opening_times": s.opening_times, "fingerprint": fingerprint(s),
-        "audiences": f",{','.join(s.audiences)}," if s.audiences else "", "types": ",".join(s.types),
-    }
 
 
 def _bump_generation(session: Session) -> None:
@@ -202,14 +139,30 @@ def area_names(engine: Engine) -> list[str]:
     return [name for name, count in list_areas(engine) if count]
 
 
+def demo_warning(engine: Engine) -> str | None:
+    """The warning to show when the fictional Demoshire directory is loaded beside real areas, else None."""
+    names = [name for name, count in list_areas(engine) if count]
+    demo = {area_key(a) for a in DEMO_AREAS}
+    fictional = [n for n in names if area_key(n) in demo]
+    real = [n for n in names if area_key(n) not in demo]
+    if not fictional or not real:
+        return None
+    removes = "; ".join(f'bot directory remove "{n}" --yes' for n in fictional)
+    return (f"Warning: the fictional demonstration directory ({', '.join(fictional)}) is loaded beside real areas "
+            f"({', '.join(real)}); its invented services could be offered to practitioners. Remove it: {removes}")
+
+
 def remove_area(engine: Engine, name: str) -> int:
     """Remove an area and its services; returns how many services went (0 if the area is unknown)."""
     ensure_schema(engine)
     with Session(engine, future=True) as session, session.begin():
-        area = session.scalar(select(AreaRow).where(AreaRow.key == " ".join(name.split()).casefold()))
+        area = session.scalar(select(AreaRow).where(AreaRow.key == area_key(name)))
         if area is None:
             return 0
         count = session.scalar(select(func.count()).select_from(ServiceRow).where(ServiceRow.area_id == area.id)) or 0
+        conn = session.connection()
+        if fulltext.exists(conn):
+            fulltext.remove(conn, "area_id = :area", {"area": area.id})
         session.execute(delete(ServiceTagRow).where(ServiceTagRow.area_id == area.id))
         session.execute(delete(ServiceRow).where(ServiceRow.area_id == area.id))
         session.execute(delete(AreaRow).where(AreaRow.id == area.id))
@@ -223,6 +176,11 @@ def count_services(engine: Engine) -> int:
         return session.scalar(select(func.count()).select_from(ServiceRow)) or 0
 
 
+def _date(value) -> date | None:
+    """A DATE column's value (SQLAlchemy gives a date; raw SQL on SQLite gives its ISO text)."""
+    return date.fromisoformat(value) if isinstance(value, str) and value else value or None
+
+
 def service_from_row(row, area: str) -> Service:
     """A Service from a services-table row (ORM object or result row) and its area name."""
     return Service(
@@ -231,6 +189,8 @@ def service_from_row(row, area: str) -> Service:
         min_age=row.min_age, max_age=row.max_age,
         how_to_refer=row.how_to_refer, phone=row.phone, email=row.email, website=row.website,
         opening_times=row.opening_times, area=area, organisation_id=row.organisation_id,
+        eligibility=row.eligibility, languages=tuple(n for n in row.languages.split(", ") if n), fees=row.fees,
+        address=row.address, last_modified=_date(row.last_modified), assured_date=_date(row.assured_date),
     )
 
 
@@ -240,47 +200,14 @@ def read_services(engine: Engine, area: str | None = None) -> list[Service]:
     with Session(engine, future=True) as session:
         query = select(ServiceRow, AreaRow.name).join(AreaRow, AreaRow.id == ServiceRow.area_id)
         if area:
-            query = query.where(AreaRow.key == " ".join(area.split()).casefold())
+            query = query.where(AreaRow.key == area_key(area))
         rows = session.execute(query.order_by(AreaRow.name, ServiceRow.name, ServiceRow.id)).all()
         return [service_from_row(row, area_name) for row, area_name in rows]
 
 
 def export_oruk(engine: Engine, area: str | None = None) -> list[dict]:
-    """Stored services as ORUK 3.0 full-service objects (one per service id, listing every area it serves).
-
-    Types and audiences are written as attributes in this project's own taxonomies and how to
-    refer as ``application_process`` (an HSDS field the UK profile leaves out), so a
-    re-import gives the same services.
-    """
-    merged: dict[str, tuple[Service, list[str]]] = {}
-    for service in read_services(engine, area):
-        merged.setdefault(service.id, (service, []))[1].append(service.area)
-    return [_oruk_service(service, areas) for service, areas in merged.values()]
-
-
-def _oruk_service(s: Service, areas: list[str]) -> dict:
-    taxonomy = load_taxonomy()
-    data: dict = {"id": s.id, "name": s.name, "description": s.description, "url": s.website, "email": s.email,
-                  "status": "active", "minimum_age": s.min_age, "maximum_age": s.max_age}
-    if s.how_to_refer:
-        data["application_process"] = s.how_to_refer
-    if s.organisation:
-        data["organization"] = {"id": s.organisation_id or slug(s.organisation), "name": s.organisation}
-    elif s.organisation_id:
-        data["organization_id"] = s.organisation_id
-    data["service_areas"] = [{"id": f"{s.id}:{slug(a)}", "name": a} for a in areas]
-    if s.phone:
-        data["contacts"] = [{"id": f"{s.id}:contact", "phones": [{"id": f"{s.id}:phone", "number": s.phone}]}]
-    if s.opening_times:
-        data["schedules"] = [{"id": f"{s.id}:schedule", "description": s.opening_times}]
-    terms = [(TYPE_TAXONOMY, t, taxonomy.label(t)) for t in s.types if t in taxonomy.types]
-    terms += [(AUDIENCE_TAXONOMY, a, taxonomy.audience_label(a)) for a in s.audiences if a in taxonomy.audiences]
-    data["attributes"] = [
-        {"id": f"{s.id}:{code}", "link_type": "service", "taxonomy_term": {
-            "id": f"{scheme}:{code}", "name": label, "description": label, "taxonomy": scheme, "term": code}}
-        for scheme, code, label in terms
-    ]
-    return {k: v for k, v in data.items() if v not in (None, "")}
+    """Stored services as ORUK 3.0 full-service objects (one per service id, listing every area it serves)."""
+    return oruk_services(read_services(engine, area))
 
 
 def ensure_default_directory(engine: Engine, settings=None) -> ImportReport | None:

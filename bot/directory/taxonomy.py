@@ -34,6 +34,7 @@ class ServiceType:
     weak_keywords: tuple[str, ...]
     oruk_terms: tuple[str, ...]
     broader: tuple[str, ...]
+    audiences: tuple[str, ...] = ()  # who a service of this type is for, unless the directory says
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Audience:
     id: str
     label: str
     synonyms: tuple[str, ...]
+    eligibility_cues: tuple[str, ...] = ()  # phrases in a service's own text that say it is for this group
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def parse_taxonomy(data: dict) -> Taxonomy:
             types.append(ServiceType(
                 id=raw["id"], label=raw["label"], keywords=_strings(raw, "keywords"),
                 weak_keywords=_strings(raw, "weak_keywords"), oruk_terms=_strings(raw, "oruk_terms"),
-                broader=_strings(raw, "broader"),
+                broader=_strings(raw, "broader"), audiences=_strings(raw, "audiences"),
             ))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"type {raw!r:.60}: {exc}") from exc
@@ -151,7 +153,12 @@ def parse_taxonomy(data: dict) -> Taxonomy:
         if unknown:
             raise ValueError(f"type {t.id}: broader names unknown types {sorted(unknown)}")
     for raw in data.get("audiences") or []:
-        audiences.append(Audience(id=raw["id"], label=raw["label"], synonyms=_strings(raw, "synonyms")))
+        audiences.append(Audience(id=raw["id"], label=raw["label"], synonyms=_strings(raw, "synonyms"),
+                                  eligibility_cues=_strings(raw, "eligibility_cues")))
+    for t in types:
+        unknown = set(t.audiences) - {a.id for a in audiences}
+        if unknown:
+            raise ValueError(f"type {t.id}: audiences names unknown audiences {sorted(unknown)}")
     for raw in data.get("ages") or []:
         ages.append(AgeWord(phrase=str(raw["phrase"]), min=int(raw["min"]), max=int(raw["max"])))
     if not types or not audiences:

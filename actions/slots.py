@@ -128,4 +128,5 @@ def _search(data: dict) -> DirectorySearch:
         age=tuple(int(a) for a in age) if isinstance(age, list) else (int(age) if age is not None else None),
         audience=data.get("audience"),
         offset=int(data.get("offset") or 0),
+        services=tuple(str(s) for s in data.get("services") or ()),
     )

@@ -102,8 +102,11 @@ def build_router(settings: Settings) -> Router:
         ReflectionRequestHandler(reflection),
         ScenarioRequestHandler(scenarios, analyser),
         AgencyStatementHandler(tailoring, tailoring_settings),
+        # Before small talk: a service's name ("Ty Diogel") can read as thanks to NLU; the directory
+        # never claims greetings, thanks or yes/no.
+        DirectoryHandler(engine, renderer, local_guidance=_guidance(answering, renderer, LOCAL_SUPPORT_TOPIC),
+                         encoder=encoder, vectors_dir=settings.var_dir / "embeddings"),
         SmallTalkHandler(knowledge),
-        DirectoryHandler(engine, renderer, local_guidance=_guidance(answering, renderer, LOCAL_SUPPORT_TOPIC)),
         FollowUpHandler(knowledge),
         NotCoveredHandler(knowledge),
         KnownGapHandler(knowledge),

@@ -61,6 +61,7 @@ class DirectorySearch:
     age: Age | None = None
     audience: str | None = None
     offset: int = 0
+    services: tuple[str, ...] = ()  # the matching services' directory ids in rank order (never user text)
 
 
 @dataclass(frozen=True)

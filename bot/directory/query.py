@@ -1,52 +1,72 @@
-"""Find local services for a practitioner's request, and read the request from their words.
+"""Find local services for a practitioner's request.
 
-``parse_request`` turns "any support for a 7 year old in Salford?" into a ``Request``;
-``find_services`` returns a page of matching services, and when nothing matches, the
-nearest wider searches that would find something and the area's children's social care
-front door.
+``parse_request`` turns "any support for a 7 year old in Salford?" into a ``Request``; ``search``
+returns a page of the services that match it, best first, and when nothing matches, the wider
+searches that would find something and the area's children's social care front door.
+``find_services`` is the same search by type, age and audience alone (the CLI, benchmarks).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Protocol, Union
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol, Sequence, Union, runtime_checkable
 
-from sqlalchemy import bindparam, case, func, or_, select
-from sqlalchemy.engine import Engine
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
 
-from bot.directory.models import AreaRow, ServiceRow, ServiceTagRow
+from bot.directory import search as scoring
+from bot.directory.cleaning import area_key
+from bot.directory.models import AreaRow, ServiceRow
+from bot.directory.reading import RequestReader, age_of, audience_of, default_reader
 from bot.directory.schema import Service
-from bot.directory.store import ensure_schema, service_from_row
+from bot.directory.spelling import fold, tokens
+from bot.directory.store import ensure_schema, has_full_text, service_from_row
 from bot.directory.taxonomy import Taxonomy, load_taxonomy
-from bot.directory.validate import MAX_AGE
-from bot.text.normalise import normalise
+from bot.directory.vectors import ServiceVectors
+
+if TYPE_CHECKING:
+    from bot.directory.areas import AreaMatch
 
 Age = Union[int, tuple[int, int]]
-ADULT = 18
 FRONT_DOOR = "front_door"
+KEPT = 60  # ranked ids a search returns at least (a conversation keeps them for "more")
+SIDES_KEPT = 5000  # services' own words read for who they are for, kept by text
 
 
 class FindsAreas(Protocol):
     def find(self, text: str) -> str | None: ...
 
 
+@runtime_checkable
+class MatchesAreas(Protocol):
+    def match(self, text: str) -> AreaMatch | None: ...
+
+
 @dataclass(frozen=True)
 class Request:
-    """What a practitioner asked for: area, needs (service type ids), age (years or a range), audience id."""
+    """What a practitioner asked for: area, needs (service type ids), age (years or a range), audience id,
+    and, for ranking only (never shown or kept), the message and its words."""
 
     area: str | None = None
     needs: tuple[str, ...] = ()
     age: Age | None = None
     audience: str | None = None
+    words: tuple[str, ...] = ()  # content words, matched against services' own text
+    described: tuple[str, ...] = ()  # words describing a need that no service type names
+    text: str = ""  # the message, for closeness in meaning
+
+    def structural(self) -> "Request":
+        """The request by type, age and audience alone (what a conversation keeps between turns)."""
+        return Request(self.area, self.needs, self.age, self.audience)
 
 
 @dataclass(frozen=True)
 class Alternative:
     """A wider search that finds services when the asked-for one finds none."""
 
-    kind: str  # "wider_need", "any_age", "any_audience" or "any_need"
+    kind: str  # "wider_need", "any_age", "any_audience", "any_need" or "all_services"
     needs: tuple[str, ...]
     age: Age | None
     audience: str | None
@@ -65,6 +85,8 @@ class Result:
     area_known: bool = True
     alternatives: list[Alternative] = field(default_factory=list)
     front_door: Service | None = None
+    ranked: tuple[str, ...] = ()  # every matching service's id, best first
+    described: bool = False  # the request described a need in words that no service type names
 
     @property
     def has_more(self) -> bool:
@@ -75,108 +97,150 @@ class Result:
         return self.offset + len(self.services)
 
 
-def _age_bounds(age: Age | None) -> tuple[int, int] | None:
+def _bounds(age: Age | None) -> tuple[int, int] | None:
     if age is None:
         return None
-    if isinstance(age, int):
-        return age, age
-    low, high = age
-    return int(low), int(high)
+    return (age, age) if isinstance(age, int) else (int(age[0]), int(age[1]))
 
 
-SERVICES, AREAS, TAGS = ServiceRow.__table__, AreaRow.__table__, ServiceTagRow.__table__
-
-
-def _conditions(area_id, needs: bool, age: bool, audience: bool) -> list:
-    """WHERE clauses for one query shape; values come as bound parameters (see ``_params``)."""
-    s = SERVICES.c
-    conditions = [s.area_id == area_id]
-    if needs:
-        tagged = select(TAGS.c.service_id).where(
-            TAGS.c.area_id == area_id, TAGS.c.kind == "type", TAGS.c.value.in_(bindparam("needs", expanding=True))
-        )
-        conditions.append(s.id.in_(tagged))
-    if age:
-        conditions.append(or_(s.min_age.is_(None), s.min_age <= bindparam("age_high")))
-        conditions.append(or_(s.max_age.is_(None), s.max_age >= bindparam("age_low")))
-    if audience:
-        conditions.append(or_(s.audiences == "", s.audiences.like(bindparam("audience_like"))))
-        conditions.append(or_(s.min_age.is_(None), s.min_age < bindparam("audience_below")))
-    return conditions
-
-
-def _age_span(min_age: int | None, max_age: int | None) -> int:
-    """How wide a service's age range is (no limits: the widest); the SQL below orders by the same."""
-    return (MAX_AGE if max_age is None else max_age) - (0 if min_age is None else min_age)
-
-
-@dataclass(frozen=True)
-class _Statements:
-    count: object
-    page: object
-
-
-@lru_cache(maxsize=16)
-def _statements(needs: bool, age: bool, audience: bool) -> _Statements:
-    """The statements for one query shape, built once: building SQL costs more than running it here."""
-    area_id = bindparam("area_id")
-    conditions = _conditions(area_id, needs, age, audience)
-    order = [SERVICES.c.name, SERVICES.c.id]
-    if age:
-        # For "a 15 year old", a service for ages 13 to 17 comes before one for all ages.
-        order.insert(0, func.coalesce(SERVICES.c.max_age, MAX_AGE) - func.coalesce(SERVICES.c.min_age, 0))
-    if audience:
-        order.insert(0, case((SERVICES.c.audiences.like(bindparam("audience_like")), 0), else_=1))
-    page_ids = (
-        select(SERVICES.c.id).where(*conditions).order_by(*order)
-        .offset(bindparam("offset")).limit(bindparam("limit")).scalar_subquery()
-    )
-    page = (
-        select(SERVICES, AREAS.c.name.label("area_name")).join(AREAS, AREAS.c.id == SERVICES.c.area_id)
-        .where(SERVICES.c.area_id == area_id, SERVICES.c.id.in_(page_ids))
-    )
-    return _Statements(select(func.count()).select_from(SERVICES).where(*conditions), page)
-
-
-def _params(area_id: int, needs: tuple[str, ...], age: Age | None, audience: str | None, offset=0, limit=3) -> dict:
-    params: dict = {"area_id": area_id, "offset": offset, "limit": limit}
-    if needs:
-        params["needs"] = list(needs)
-    bounds = _age_bounds(age)
-    if bounds:
-        params["age_low"], params["age_high"] = bounds
-    if audience:
-        params["audience_like"] = f"%,{audience},%"
-        # a child with no age given still should not be sent to adult-only services
-        params["audience_below"] = ADULT if audience == "child" and not bounds else MAX_AGE + 1
-    return params
-
-
-def _shape(needs, age, audience) -> _Statements:
-    return _statements(bool(needs), age is not None, bool(audience))
-
-
-def _area_key(area: str) -> str:
-    return " ".join(area.split()).casefold()
-
-
-def _area(conn, area: str | None):
+def _area(conn: Connection, area: str | None):
     if not area:
         return None
-    return conn.execute(select(AREAS.c.id, AREAS.c.name).where(AREAS.c.key == _area_key(area))).first()
+    return conn.execute(select(AreaRow.id, AreaRow.name).where(AreaRow.key == area_key(area))).first()
 
 
-def _count(conn, area, needs, age, audience) -> int:
-    return conn.execute(_shape(needs, age, audience).count, _params(area, needs, age, audience)).scalar() or 0
+def _wanted(request: Request, taxonomy: Taxonomy) -> scoring.Wanted:
+    implied = {a for n in request.needs if n in taxonomy.types for a in taxonomy.types[n].audiences}
+    return scoring.Wanted(
+        needs=request.needs, harm_needs=bool(implied) and implied <= scoring.HARM_SIDE, age=_bounds(request.age),
+        audience=request.audience, words=request.words, described=request.described)
 
 
-def _page(conn, area, needs, age, audience, offset: int, limit: int) -> list[Service]:
-    """A page of services in query order."""
-    statements = _shape(needs, age, audience)
-    params = _params(area, needs, age, audience, offset, limit)
-    services = [service_from_row(row, row.area_name) for row in conn.execute(statements.page, params)]
-    return sorted(services, key=lambda s: (bool(audience) and audience not in s.audiences,
-                                           _age_span(s.min_age, s.max_age) if age is not None else 0, s.name, s.id))
+class Searcher:
+    """Runs searches over one database, with meaning vectors when an encoder is available."""
+
+    def __init__(self, engine: Engine, taxonomy: Taxonomy | None = None, vectors: ServiceVectors | None = None,
+                 reader: RequestReader | None = None):
+        self.engine = engine
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.vectors = vectors
+        self.reader = reader
+        self._sides: dict[str, str | None] = {}
+
+    def search(self, request: Request, offset: int = 0, limit: int = 3) -> Result:
+        """A page of the services matching ``request`` in its area (best first), or what to try instead."""
+        ensure_schema(self.engine)
+        offset = max(offset, 0)
+        with self.engine.connect() as conn:
+            area_row = _area(conn, request.area)
+            if area_row is None:
+                return Result(area=request.area, services=[], total=0, offset=offset, limit=limit, area_known=False)
+            ranked, total = self._ranked(conn, area_row.id, request, max(KEPT, offset + limit))
+            if total:
+                services = self._services(conn, area_row, ranked[offset:offset + limit])
+                return Result(area_row.name, services, total, offset, limit, ranked=tuple(ranked[:KEPT]),
+                              described=bool(request.described))
+            return Result(
+                area=area_row.name, services=[], total=0, offset=offset, limit=limit,
+                alternatives=self._alternatives(conn, area_row.id, request), front_door=self._front_door(conn, area_row),
+                described=bool(request.described and not request.needs),
+            )
+
+    def page(self, area: str, ids: Sequence[str]) -> list[Service]:
+        """The services ``ids`` of ``area``, in that order (a kept search's next page)."""
+        ensure_schema(self.engine)
+        with self.engine.connect() as conn:
+            area_row = _area(conn, area)
+            return self._services(conn, area_row, ids) if area_row is not None else []
+
+    def _ranked(self, conn: Connection, area_id: int, request: Request, window: int = KEPT) -> tuple[list[str], int]:
+        """The matching services' ids, best first (at least the first ``window`` of them), and how many match."""
+        closeness = self._closeness(conn, area_id, request.text) if request.text else None
+        wanted = replace(_wanted(request, self.taxonomy), by_meaning=closeness is not None)
+        if not wanted.loose:  # by type, age and audience alone: the database orders and counts
+            first = scoring.ordered_ids(conn, area_id, wanted, window)
+            total = scoring.count(conn, area_id, wanted) if len(first) == window else len(first)
+            other = self._other_side(conn, area_id, [sid for sid, unstated in first if unstated], request.audience)
+            return [sid for sid, _ in first if sid not in other], total - len(other)
+        candidates = scoring.read_candidates(conn, area_id, wanted)
+        if not candidates:
+            return [], 0
+        full_text = has_full_text(self.engine)
+        scores = scoring.word_scores(conn, area_id, wanted.words, full_text)
+        described: frozenset[str] = frozenset()
+        if request.described:
+            hits = scoring.word_scores(conn, area_id, request.described, full_text)
+            described = frozenset(sid for sid, score in hits.items() if score > 0)
+        ranked = scoring.rank(candidates, wanted, scores, described, closeness)
+        other = self._other_side(conn, area_id, [c.id for c in ranked if c.unstated], request.audience)
+        return [c.id for c in ranked if c.id not in other], len(ranked) - len(other)
+
+    def _closeness(self, conn: Connection, area_id: int, text: str) -> scoring.Closeness | None:
+        """Closeness in meaning of candidates to ``text`` (their words are read only for the ones re-ranked)."""
+        if self.vectors is None:
+            return None
+        vectors, query = self.vectors, self.vectors.query(text)
+
+        def closeness(candidates: Sequence[scoring.Candidate]) -> np.ndarray:
+            texts = scoring.read_texts(conn, area_id, [c.id for c in candidates])
+            return vectors.closeness(query, [texts.get(c.id, c.name) for c in candidates])
+
+        return closeness
+
+    def _other_side(self, conn: Connection, area_id: int, unstated: list[str], audience: str | None) -> set[str]:
+        """Of services that do not say who they are for, those whose own words say it is the other side
+        ("a course for fathers who have been violent" in a search for a mother). The first ``RERANK``
+        are read; the rest rank last and stay."""
+        if not audience or not unstated:
+            return set()
+        texts = scoring.read_texts(conn, area_id, unstated[:scoring.RERANK], with_name=False)
+        harm = audience in scoring.HARM_SIDE
+        return {sid for sid, text in texts.items()
+                if (side := self._side_of(text)) is not None and (side in scoring.HARM_SIDE) != harm}
+
+    def _side_of(self, text: str) -> str | None:
+        if text not in self._sides:
+            reader = self.reader or default_reader(self.taxonomy)
+            if len(self._sides) >= SIDES_KEPT:
+                self._sides.clear()
+            self._sides[text] = reader.who_for(text)
+        return self._sides[text]
+
+    def _services(self, conn: Connection, area_row, ids: Sequence[str]) -> list[Service]:
+        if not ids:
+            return []
+        rows = conn.execute(select(ServiceRow).where(ServiceRow.area_id == area_row.id, ServiceRow.id.in_(list(ids))))
+        found = {row.id: service_from_row(row, area_row.name) for row in rows}
+        return [found[i] for i in ids if i in found]
+
+    def _count(self, conn: Connection, area_id: int, request: Request) -> int:
+        return scoring.count(conn, area_id, _wanted(request.structural(), self.taxonomy))
+
+    def _alternatives(self, conn: Connection, area_id: int, request: Request) -> list[Alternative]:
+        """The wider searches, nearest first, that find services (``bot.directory.render`` words them)."""
+        tries = []
+        wider = self.taxonomy.broader(request.needs) if request.needs else ()
+        if wider:
+            tries.append(("wider_need", replace(request, needs=wider)))
+        if request.described and not request.needs:  # a need no type names: only "anything else" is wider
+            kind = "any_need" if request.audience or request.age is not None else "all_services"
+            tries = [(kind, replace(request, described=()))]
+        if request.age is not None and not request.described:
+            tries.append(("any_age", replace(request, age=None)))
+        if request.audience and not request.described:
+            tries.append(("any_audience", replace(request, audience=None)))
+        if request.needs:
+            tries.append(("any_need", replace(request, needs=())))
+        found = []
+        for kind, wider_request in tries:
+            total = self._count(conn, area_id, wider_request)
+            if total:
+                found.append(Alternative(kind, wider_request.needs, wider_request.age, wider_request.audience, total))
+        return found
+
+    def _front_door(self, conn: Connection, area_row) -> Service | None:
+        ids, _ = self._ranked(conn, area_row.id, Request(area_row.name, (FRONT_DOOR,)), window=1)
+        return self._services(conn, area_row, ids[:1])[0] if ids else None
 
 
 def find_services(
@@ -185,147 +249,56 @@ def find_services(
 ) -> Result:
     """Services in ``area`` offering any of ``needs`` (all services when empty), for ``age`` and ``audience``.
 
-    Services that do not say who they are for, or give no age limits, count as matching.
-    Services listing the audience come first, then by name. When none match, ``alternatives``
-    holds the wider searches that would find some and ``front_door`` the area's children's
-    social care front door (if listed).
+    Services of no age limits count as matching any age. For an audience, only services for it
+    (or, for a type asked for, of unstated audience, after the others). When none match,
+    ``alternatives`` holds the wider searches that would find some and ``front_door`` the area's
+    children's social care front door (if listed).
     """
-    ensure_schema(engine)
-    needs, offset = tuple(needs), max(offset, 0)
-    with engine.connect() as conn:
-        area_row = _area(conn, area)
-        if area_row is None:
-            return Result(area=area, services=[], total=0, offset=offset, limit=limit, area_known=False)
-        total = _count(conn, area_row.id, needs, age, audience)
-        if total:
-            services = _page(conn, area_row.id, needs, age, audience, offset, limit)
-            return Result(area=area_row.name, services=services, total=total, offset=offset, limit=limit)
-        return Result(
-            area=area_row.name, services=[], total=0, offset=offset, limit=limit,
-            alternatives=_alternatives(conn, area_row.id, needs, age, audience, load_taxonomy()),
-            front_door=_front_door(conn, area_row.id),
-        )
-
-
-def _alternatives(
-    conn, area_id: int, needs: tuple[str, ...], age: Age | None, audience: str | None, taxonomy: Taxonomy,
-) -> list[Alternative]:
-    """The wider searches, nearest first, that find services (``bot.directory.render`` words them)."""
-    tries = []
-    wider = taxonomy.broader(needs) if needs else ()
-    if wider:
-        tries.append(("wider_need", wider, age, audience))
-    if age is not None:
-        tries.append(("any_age", needs, None, audience))
-    if audience:
-        tries.append(("any_audience", needs, age, None))
-    if needs:
-        tries.append(("any_need", (), age, audience))
-    found = []
-    for kind, try_needs, try_age, try_audience in tries:
-        total = _count(conn, area_id, try_needs, try_age, try_audience)
-        if total:
-            found.append(Alternative(kind, try_needs, try_age, try_audience, total))
-    return found
-
-
-def _front_door(conn, area_id: int) -> Service | None:
-    found = _page(conn, area_id, (FRONT_DOOR,), None, None, 0, 1)
-    return found[0] if found else None
+    return Searcher(engine).search(Request(area, tuple(needs), age, audience), offset, limit)
 
 
 def front_door(engine: Engine, area: str) -> Service | None:
     """The children's social care front door / MASH listed for ``area``, if any."""
     ensure_schema(engine)
+    searcher = Searcher(engine)
     with engine.connect() as conn:
         area_row = _area(conn, area)
-        return _front_door(conn, area_row.id) if area_row else None
-
-
-# --- reading a request -------------------------------------------------------------------
-
-_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen".split()
-)}
-_NUMBER = r"(\d{1,2}|" + "|".join(_NUMBERS) + r")"
-_AGE_PATTERNS = (
-    re.compile(r"\b" + _NUMBER + r"\s*-?\s*(?:(?:years?|yrs?)\s*-?\s*olds?|yo|y/o)\b"),
-    re.compile(r"\baged?\s+" + _NUMBER + r"\b"),
-    re.compile(r"\b" + _NUMBER + r"\s*-?\s*months?\s*-?\s*olds?\b"),
-)
-
-
-class _RequestReader:
-    """Phrase matching on lemmas for needs, audiences and age words from the taxonomy file."""
-
-    def __init__(self, taxonomy: Taxonomy):
-        from spacy.matcher import PhraseMatcher
-
-        from bot.nlp.pipeline import build_nlp
-
-        self.taxonomy = taxonomy
-        self.nlp = build_nlp([])
-        self.nlp.remove_pipe("entity_ruler")  # the project's lemmatizer only; phrases are matched below
-        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        self.ages: dict[str, tuple[int, int]] = {}
-        for t in taxonomy.types.values():
-            self._add(f"need:{t.id}", (*t.keywords, t.label))
-        for a in taxonomy.audiences.values():
-            self._add(f"audience:{a.id}", (*a.synonyms, a.label))
-        for word in taxonomy.ages:
-            key = f"age:{word.min}-{word.max}"
-            self.ages[key] = (word.min, word.max)
-            self._add(key, (word.phrase,))
-
-    def _add(self, key: str, phrases) -> None:
-        self.matcher.add(key, [self.nlp(normalise(p)) for p in phrases])
-
-    def read(self, text: str) -> tuple[tuple[str, ...], str | None, Age | None]:
-        from spacy.util import filter_spans
-
-        doc = self.nlp(normalise(text)[:2000])
-        matches = [(self.nlp.vocab.strings[key], doc[start:end]) for key, start, end in self.matcher(doc)]
-        found: dict[str, list[str]] = {"need": [], "audience": [], "age": []}
-        for kind, values in found.items():
-            mine = [(label.split(":", 1)[1], span) for label, span in matches if label.startswith(kind + ":")]
-            kept = {(span.start, span.end) for span in filter_spans([span for _, span in mine])}
-            for value, span in sorted(mine, key=lambda m: m[1].start):
-                if (span.start, span.end) in kept and value not in values:
-                    values.append(value)
-        age = _number_age(doc.text)
-        if age is None and found["age"]:
-            age = self.ages[f"age:{found['age'][0]}"]
-        audience = found["audience"][0] if found["audience"] else None
-        return self.taxonomy.ordered(found["need"]), audience, age
-
-
-def _number_age(text: str) -> Age | None:
-    for index, pattern in enumerate(_AGE_PATTERNS):
-        match = pattern.search(text)
-        if match:
-            value = match.group(1)
-            years = int(value) if value.isdigit() else _NUMBERS[value]
-            return 0 if index == 2 else years
-    return None
-
-
-@lru_cache(maxsize=2)
-def _reader(taxonomy: Taxonomy) -> _RequestReader:
-    return _RequestReader(taxonomy)
+        return searcher._front_door(conn, area_row) if area_row is not None else None
 
 
 def parse_request(text: str, areas_matcher: FindsAreas | None = None, taxonomy: Taxonomy | None = None) -> Request:
-    """The area (through ``areas_matcher``), needs, age and audience named in ``text``.
+    """The area (through ``areas_matcher``), needs, age, audience and words of ``text``.
 
-    "perpetrator programme near Leeds" gives need ``perpetrator_programme``; "for mum" the
-    ``adult_victim`` audience; "a 7 year old" age 7 and the ``child`` audience; "teenager"
-    the age range (13, 17).
+    "perpetrator programme near Leeds" gives need ``perpetrator_programme`` (for adults who cause
+    harm); "for mum" the ``adult_victim`` audience; "a 7 year old" age 7 and the ``child`` audience;
+    "teenager" the age range (13, 17).
     """
-    needs, audience, age = _reader(taxonomy or load_taxonomy()).read(text)
-    if age is not None:
-        # An age under 18 names the child ("a 10 year old who saw dad hit mum"), whoever else is mentioned.
-        low = age if isinstance(age, int) else age[0]
-        audience = "child" if low < ADULT else audience
-    area = areas_matcher.find(text) if areas_matcher is not None else None
-    return Request(area=area, needs=needs, age=age, audience=audience)
+    match, area = None, None
+    if isinstance(areas_matcher, MatchesAreas):
+        match = areas_matcher.match(text)
+        area = match.area if match is not None and match.sure else None
+    elif areas_matcher is not None:
+        area = areas_matcher.find(text)
+    typed: frozenset[str] = frozenset(match.words) if match is not None and area else frozenset()
+    return read_request(text, area, frozenset(tokens(area or "")) | typed, taxonomy=taxonomy)
+
+
+def read_request(text: str, area: str | None, leave_out: frozenset[str] = frozenset(),
+                 reader: RequestReader | None = None, taxonomy: Taxonomy | None = None) -> Request:
+    """The request in ``text`` for ``area``; ``leave_out`` are the words that named the area (as typed),
+    which neither match services' text nor count towards closeness in meaning."""
+    taxonomy = taxonomy or load_taxonomy()
+    text = _without(text, leave_out)
+    reading = (reader or default_reader(taxonomy)).read(text, leave_out)
+    return Request(area=area, needs=reading.needs, age=age_of(reading), audience=audience_of(reading, taxonomy),
+                   words=reading.words, described=reading.described, text=text)
+
+
+def _without(text: str, words: frozenset[str]) -> str:
+    """``text`` without ``words`` (the area's name, and the "in", "near"... before it): every service of
+    the area shares the name, and it parts words that belong together ("a boy in Wexcombe who hits")."""
+    if not words:
+        return text
+    name = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    pattern = re.compile(r"(?:\b(?:in|near|around|across|covering|at)\s+)?(?:\b(?:" + name + r")(?:'s)?\b\s*)+")
+    return " ".join(pattern.sub(" ", fold(text)).split())

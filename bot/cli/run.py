@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import uuid
+from pathlib import Path
 
 import click
 
@@ -82,7 +83,8 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     import signal
     import subprocess
 
-    from bot.directory.store import ensure_default_directory, list_areas
+    from bot.directory.refresher import FeedRefresher
+    from bot.directory.store import demo_warning, ensure_default_directory, list_areas
     from bot.knowledge.store import make_engine, save_knowledge
     from bot.runtime.servers import HOST, start_servers
     from bot.runtime.supervisor import Supervisor
@@ -103,6 +105,10 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
         click.echo("No local service directory was loaded: loaded the fictional Demoshire demonstration directory.")
     areas = list_areas(engine)
     click.echo(f"Local services: {sum(n for _, n in areas)} in {len(areas)} areas ({', '.join(a for a, _ in areas)}).")
+    warning = demo_warning(engine)
+    if warning:
+        click.echo(warning)
+    refresher = FeedRefresher(engine, _feeds(Path(settings.directories_dir) / FEEDS_FILE), echo=click.echo)
     page = servers = None
     try:
         ensure_widget_built(echo=click.echo)
@@ -127,6 +133,7 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     interrupt = (lambda: os.kill(os.getpid(), signal.SIGINT)) if chat else None
     supervisor = Supervisor(servers.children, echo=click.echo, on_give_up=interrupt)
     supervisor.start()
+    refresher.start()
     click.echo(f"The assistant is ready after {servers.ready_after:.0f} s. Press Ctrl-C to stop.")
     click.echo(f"\n  Open {page.url}\n")
     chat_url = "" if port == 5005 else f" --url {servers.rest_url}"
@@ -141,6 +148,7 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
         click.echo("")
     finally:
         click.echo("Stopping the servers...")
+        refresher.stop()
         supervisor.stop()
         page.stop()
         servers.stop()
@@ -186,3 +194,22 @@ def _chat_loop(url: str) -> None:
             for button in reply.get("buttons") or []:
                 buttons.append(button)
                 click.echo(f"  {len(buttons)}. {button['title']}")
+
+
+FEEDS_FILE = "feeds.yml"  # in the directories folder: ORUK feeds `bot run` keeps fresh (directories/feeds.example.yml)
+
+
+def _feeds(path: Path) -> list:
+    """The configured feeds, or none (said on the console) when the file is missing or broken."""
+    from bot.directory.feeds import load_feeds
+    from bot.directory.schema import DirectoryError
+
+    if not path.exists():
+        return []
+    try:
+        feeds = load_feeds(path)
+    except DirectoryError as exc:
+        click.echo(f"Directory feeds not refreshed: {exc}", err=True)
+        return []
+    click.echo(f"Directory feeds: {len(feeds)} in {path.name}, refreshed when due (checked hourly).")
+    return feeds

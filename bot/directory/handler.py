@@ -100,6 +100,8 @@ class DirectoryHandler:
             return DirectoryClaim(MORE, request_for(search))
         if turn.is_payload:
             return self._area_chosen(turn) if turn.intent == LOCAL_SERVICES else None
+        if self.render.messages.not_covered_topic(turn.text) and not self.words.asks_for_services(turn.text):
+            return None  # "does local connection apply to her homeless application?": a process the sources do not cover
         try:
             match = self.areas.match(turn.text)
         except SQLAlchemyError:  # a directory problem must not stop knowledge answers
@@ -176,6 +178,8 @@ class DirectoryHandler:
         """Typed, and the intent model took it for "local services": unless it asks for none."""
         text, words = turn.text, self.words
         request = self._read(text, area, match)
+        if place is not None and words.place_is_origin(text, place):
+            place = None  # "came to us from Manchester": where she came from, not where help is wanted
         if (area or place or words.is_local(text) or words.asks_for_services(text)
                 or ((request.needs or request.described) and words.asks_whether_any(text))):
             return self._search(turn, request, place)

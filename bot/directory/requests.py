@@ -103,6 +103,12 @@ class RequestWords:
         name = r"[\s-]+".join(re.escape(w) for w in fold(place).replace("-", " ").split())
         return bool(re.search(self.place_words.pattern + r"\s+" + name, fold(text)))
 
+    def place_is_origin(self, text: str, place: str) -> bool:
+        """Whether ``place`` is where someone came from ("mum came to us from Manchester"), which
+        says nothing about where services are wanted."""
+        name = r"[\s-]+".join(re.escape(w) for w in fold(place).replace("-", " ").split())
+        return bool(re.search(r"\b(?:from|out of|fled|left)\s+" + name, fold(text)))
+
     def asks_generally(self, text: str) -> bool:
         """"what's there?", "what have we got?": a question that names nothing in particular."""
         return _any(self.general_questions, text)

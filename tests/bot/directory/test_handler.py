@@ -295,6 +295,19 @@ def test_questions_that_merely_name_a_place_are_left_to_the_knowledge(handler, a
     assert handler.check(turn(analyser, text)) is None
 
 
+def test_a_place_someone_came_from_is_not_where_help_is_wanted(handler, analyser):
+    text = "mum has come to us from Manchester, does the old child protection plan carry over?"
+    claim = handler.check(turn(analyser, text, intent="ask_local_services"))
+    assert claim is not None and claim.action == "knowledge"
+    assert handler.check(turn(analyser, "any refuges in Manchester?", intent="ask_local_services")).action != "knowledge"
+
+
+def test_a_process_the_sources_do_not_cover_is_left_to_the_honest_reply(handler, analyser):
+    text = "mum has come to our borough from Manchester - does local connection apply to her homeless application?"
+    assert handler.check(turn(analyser, text, intent="ask_local_services")) is None
+    assert handler.check(turn(analyser, "any refuges in Manchester?", intent="ask_local_services")) is not None
+
+
 def test_a_question_taken_for_local_services_but_asking_none_is_answered_from_the_knowledge(handler, analyser):
     chain = FakeChain()
     text = "dad's been sent on an anger management course by family support - will it deal with the DA?"

@@ -72,6 +72,45 @@ def knowledge_coverage(knowledge_dir: Path | None, uncovered: bool) -> None:
         sys.exit(1)
 
 
+@knowledge.command("sections")
+@click.argument("source", required=False)
+@knowledge_dir_option
+def knowledge_sections(source: str | None, knowledge_dir: Path | None) -> None:
+    """List the sources' section ids and titles (the ids a citation uses), for one SOURCE or all.
+
+    Each line: source id, section id, title (a sub-section's title after its parent's).
+
+    Example: bot knowledge sections panel2022
+    """
+    import difflib
+
+    loaded = knowledge_or_exit(knowledge_dir)
+    if source is not None and source not in loaded.sources:
+        close = difflib.get_close_matches(source, list(loaded.sources), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        click.echo(f"Unknown source '{source}'{hint}. Sources: {', '.join(loaded.sources)}", err=True)
+        sys.exit(1)
+    for item in [loaded.sources[source]] if source else loaded.sources.values():
+        titles = {s.id: s.title for s in item.sections}
+        for section in item.sections:
+            title = f"{titles[section.parent]} > {section.title}" if section.parent in titles else section.title
+            click.echo(f"{item.id}\t{section.id}\t{title}")
+
+
+@knowledge.command("entries")
+@knowledge_dir_option
+def knowledge_entries(knowledge_dir: Path | None) -> None:
+    """List the knowledge entries' ids and titles (the ids a scenario's key point names as its `entry`).
+
+    Each line: entry id, topic, title.
+
+    Example: bot knowledge entries
+    """
+    loaded = knowledge_or_exit(knowledge_dir)
+    for entry in sorted(loaded.entries.values(), key=lambda e: e.id):
+        click.echo(f"{entry.id}\t{entry.topic}\t{entry.title}")
+
+
 @click.group()
 def reflection() -> None:
     """The guided 'conflict or abuse?' reflection."""

@@ -16,7 +16,8 @@ from typing import Any
 
 _HOMES = {
     "CHOOSE_SCENARIO": "engine", "CONTINUE_SCENARIO": "engine", "SCENARIO_CHOICE": "engine", "Play": "engine",
-    "ScenarioEngine": "engine", "ScenarioError": "loader", "library_for": "loader", "load_scenarios": "loader",
+    "ScenarioEngine": "engine", "ScenarioError": "loader", "load_scenarios": "loader",
+    "library_for": "live", "scenario_problems": "live",
     "Scenario": "schema", "ScenarioLibrary": "schema", "EngineSource": "engine",
     "ScenarioPlayHandler": "handler", "PausedScenarioHandler": "handler", "ScenarioRequestHandler": "handler",
 }

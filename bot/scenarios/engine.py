@@ -12,21 +12,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from bot.dialogue.state import ScenarioState
 from bot.dialogue.types import Button, Message, payload
-from bot.knowledge.schema import Citation, cite
-from bot.scenarios.loader import COMMANDS, library_for
-from bot.scenarios.parse import covered_points
-from bot.scenarios.schema import Choice, Scenario, ScenarioLibrary, Step
+from bot.scenarios.choosing import choice_from_text
+from bot.scenarios.groups import with_group
+from bot.scenarios.live import library_for
+from bot.scenarios.loader import COMMANDS
+from bot.scenarios.schema import Scenario, ScenarioLibrary, Step
+from bot.scenarios.summary import finish, score
+from bot.scenarios.wording import Wording
 from bot.text.normalise import normalise
+
+if TYPE_CHECKING:
+    from bot.scenarios.groups import Groups
 
 CHOOSE_SCENARIO = "start_scenario"  # the menu buttons: /start_scenario{"scenario_id": ...}
 SCENARIO_CHOICE = "scenario_answer"  # a branch button is an answer: /scenario_answer{"choice": ...}
 CONTINUE_SCENARIO = "continue"  # typed or pressed, the continue command (see _settings.yml)
 QUIT_SCENARIO = "quit"  # typed or pressed, the quit command
-CHOOSE_ENTRY = "choose_entry"
 
 
 @dataclass(frozen=True)
@@ -55,10 +60,16 @@ class _Current(NamedTuple):
 
 
 class ScenarioEngine:
-    """Turns of a training scenario over a validated ``ScenarioLibrary``."""
+    """Turns of a training scenario over a validated ``ScenarioLibrary``.
 
-    def __init__(self, library: ScenarioLibrary):
+    ``groups`` (group sessions, ``bot/scenarios/groups.py``) is carried for the handlers, which
+    count what a group's trainees did; the engine itself only plays.
+    """
+
+    def __init__(self, library: ScenarioLibrary, groups: "Groups | None" = None):
         self.library = library
+        self.groups = groups
+        self.wording = Wording(library)
         self.texts = library.settings.texts
         self.buttons = library.settings.buttons
 
@@ -69,6 +80,23 @@ class ScenarioEngine:
         cleaned = normalise(text or "").strip(" .!?")
         patterns = self.library.settings.commands
         return next((c for c in COMMANDS if any(p.search(cleaned) for p in patterns[c])), None)
+
+    def group_request(self, text: str) -> tuple[str, str, str | None] | None:
+        """("open", code, scenario id) or ("join", code, None) when the message opens or joins a group."""
+        cleaned = normalise(text or "").strip(" .!")
+        for kind, patterns in self.library.settings.groups.items():
+            found = next((m for p in patterns if (m := p.search(cleaned))), None)
+            if found:
+                named = found.groupdict().get("scenario")
+                return kind, found.group("code").upper(), self._scenario_named(named) if named else None
+        return None
+
+    def _scenario_named(self, name: str) -> str:
+        """A scenario id from what a trainer typed: the id, or its file's name ("seemed_well")."""
+        if name in self.library.scenarios:
+            return name
+        by_file = {Path(f).stem: sid for sid, f in self.library.files.items()}
+        return by_file.get(name) or by_file.get(name.replace("-", "_")) or name.replace("_", "-")
 
     def looks_like_question(self, text: str) -> bool:
         """Whether a message mid-scenario reads as a knowledge question rather than an answer.
@@ -91,6 +119,14 @@ class ScenarioEngine:
             return True
         return cleaned.endswith("?")
 
+    def makes_a_point(self, state: ScenarioState | None, text: str) -> bool:
+        """Whether a message covers a key point of the step under way (a point made as a question,
+        "Where is the father in this plan?", is an answer, not a knowledge question)."""
+        current = self._current(state)
+        if current is None or current.step.is_choice:
+            return False
+        return bool(self.library.marker.mark(current.step, text).covered)
+
     def playing(self, state: ScenarioState | None) -> bool:
         """Whether ``state`` is a scenario under way that this library can still play."""
         return self._current(state) is not None
@@ -101,26 +137,38 @@ class ScenarioEngine:
         """The scenarios as buttons ("Start a training scenario")."""
         scenarios = list(self.library.scenarios.values())
         if not scenarios:
-            return (self._say("menu_empty", "scenario_menu", scenarios=[]),)
-        buttons = [Button(self._text("menu_button", title=s.title, audience=s.audience),
+            return (self.wording.say("menu_empty", "scenario_menu", scenarios=[]),)
+        buttons = [Button(self.wording.text("menu_button", title=s.title, audience=s.audience),
                           payload(CHOOSE_SCENARIO, scenario_id=s.id)) for s in scenarios]
         listed = [{"id": s.id, "title": s.title, "audience": s.audience, "steps": len(s.steps)} for s in scenarios]
-        return (self._say("menu_prompt", "scenario_menu", buttons, scenarios=listed),)
+        return (self.wording.say("menu_prompt", "scenario_menu", buttons, scenarios=listed),)
 
-    def start(self, scenario_id: str) -> Play:
+    def start(self, scenario_id: str, group: str | None = None) -> Play:
         """The scenario's introduction and its first step (or the menu again if the id is unknown)."""
         scenario = self.library.get(scenario_id)
         if scenario is None:
             (menu,) = self.menu()
             return Play((menu.with_(text=self.texts["unknown_scenario"]),), None)
         state = ScenarioState(scenario=scenario.id, step=scenario.first.id, path=(scenario.first.id,))
+        state = with_group(state, group)
         return Play((self._intro(scenario), self._step_message(scenario, scenario.first, state)), state)
 
+    def changed(self, state: ScenarioState) -> Play:
+        """The scenario under way has changed (its step is gone): say so and offer to start again."""
+        scenario = self.library.get(state.scenario)
+        if scenario is None:
+            (menu,) = self.menu()
+            return Play((self.wording.say("removed", "scenario_changed", scenario_id=state.scenario), menu), None)
+        buttons = (Button(self.buttons["restart"], payload(CHOOSE_SCENARIO, scenario_id=scenario.id)),)
+        return Play((self.wording.say("changed", "scenario_changed", buttons, {"title": scenario.title},
+                                      scenario_id=scenario.id),), None)
+
     def _intro(self, scenario: Scenario) -> Message:
-        citation = self._cite(scenario.citation)
-        lines = [self._text("intro", title=scenario.title), self._text("audience", audience=scenario.audience),
-                 self.texts["objectives_heading"], *self._items(o.text for o in scenario.objectives),
-                 self._text("based_on", citation=citation["citation"]), self.texts["instructions"]]
+        w = self.wording
+        citation = w.cite(scenario.citation)
+        lines = [w.text("intro", title=scenario.title), w.text("audience", audience=scenario.audience),
+                 self.texts["objectives_heading"], *w.items(o.text for o in scenario.objectives),
+                 w.text("based_on", citation=citation["citation"]), self.texts["instructions"]]
         objectives = [{"id": o.id, "text": o.text} for o in scenario.objectives]
         custom = {"type": "scenario_intro", "scenario_id": scenario.id, "title": scenario.title,
                   "audience": scenario.audience, "objectives": objectives, "citations": [citation]}
@@ -128,7 +176,7 @@ class ScenarioEngine:
 
     def _step_message(self, scenario: Scenario, step: Step, state: ScenarioState) -> Message:
         number = len(state.path)
-        lines = [self._text("step_heading", number=number), step.case, step.question]
+        lines = [self.wording.text("step_heading", number=number), step.case, step.question]
         if step.is_choice:
             lines.append(self.texts["choose_prompt"])
         lines.append(self.texts["reminder"])
@@ -142,18 +190,18 @@ class ScenarioEngine:
     def answer(self, state: ScenarioState | None, text: str) -> Play:
         """Mark a typed answer to the current step: feedback, then the next step or the summary.
 
-        At a choice step, typing a choice's label (or its number) chooses it.
+        At a choice step, typing a choice's label, its number, or words only one label has chooses it.
         """
         current = self._current(state)
         if current is None:
             return self._not_playing()
         scenario, step, state = current
         if step.is_choice:
-            choice = self._choice_from_text(step, text)
+            choice = choice_from_text(step, text, self.library.matcher)
             return self.choose(state, choice.id) if choice else self._not_a_choice(scenario, step, state)
         if not self.library.matcher.phrase(text or "").lemmas:
-            return Play((self._say("empty_answer", "scenario_empty_answer"),), state)
-        covered = tuple(covered_points(self.library.matcher, step.key_points, text))
+            return Play((self.wording.say("empty_answer", "scenario_empty_answer"),), state)
+        covered = self.library.marker.mark(step, text).covered
         state = replace(state, covered={**state.covered, step.id: covered})
         return self._advance(scenario, state, step.next, (self._feedback(scenario, step, covered),))
 
@@ -166,93 +214,44 @@ class ScenarioEngine:
         choice = step.choice(option_id) if step.is_choice else None
         if choice is None:
             return self._not_a_choice(scenario, step, state)
-        citation = self._cite(choice.citation)
-        text = "\n".join([self._text("choice_feedback", label=choice.label),
-                          self._text("cited", text=choice.feedback, citation=citation["citation"])])
+        citation = self.wording.cite(choice.citation)
+        text = "\n".join([self.wording.text("choice_feedback", label=choice.label),
+                          self.wording.text("cited", text=choice.feedback, citation=citation["citation"])])
         custom = {"type": "scenario_choice_feedback", "scenario_id": scenario.id, "step_id": step.id,
                   "choice": choice.id, "best": choice.best, "citations": [citation]}
         state = replace(state, choices={**state.choices, step.id: choice.id})
         return self._advance(scenario, state, choice.next, (Message(text, custom=custom),))
 
     def _not_a_choice(self, scenario: Scenario, step: Step, state: ScenarioState) -> Play:
-        return Play((self._say("not_a_choice", "scenario_not_a_choice"), self._step_message(scenario, step, state)),
-                    state)
-
-    @staticmethod
-    def _choice_from_text(step: Step, text: str) -> Choice | None:
-        cleaned = normalise(text or "").strip(" .!")
-        if cleaned.isdigit() and 0 < int(cleaned) <= len(step.choices):
-            return step.choices[int(cleaned) - 1]
-        return next((c for c in step.choices if normalise(c.label).strip(" .!") == cleaned or c.id == cleaned), None)
+        return Play((self.wording.say("not_a_choice", "scenario_not_a_choice"),
+                     self._step_message(scenario, step, state)), state)
 
     def _feedback(self, scenario: Scenario, step: Step, covered: tuple[str, ...]) -> Message:
-        t = self.texts
+        t, w = self.texts, self.wording
         hit = [kp for kp in step.key_points if kp.id in covered]
         missed = [kp for kp in step.key_points if kp.id not in covered]
-        lines = [t["covered_heading"], *self._cited_items((kp.present, kp.citation) for kp in hit)] \
+        lines = [t["covered_heading"], *w.cited_items((kp.present, kp.citation) for kp in hit)] \
             if hit else [t["nothing_covered"]]
         if missed:
-            lines += [t["missed_heading"], *self._cited_items((kp.missing, kp.citation) for kp in missed)]
+            lines += [t["missed_heading"], *w.cited_items((kp.missing, kp.citation) for kp in missed)]
         else:
             lines.append(t["all_covered"])
         custom = {"type": "scenario_feedback", "scenario_id": scenario.id, "step_id": step.id,
                   "covered": [kp.id for kp in hit], "missed": [kp.id for kp in missed],
-                  "citations": [self._cite(c) for c in dict.fromkeys(kp.citation for kp in step.key_points)]}
+                  "citations": [w.cite(c) for c in dict.fromkeys(kp.citation for kp in step.key_points)]}
         return Message("\n".join(lines), custom=custom)
 
     def _advance(self, scenario: Scenario, state: ScenarioState, next_id: str | None,
                  before: tuple[Message, ...]) -> Play:
         step = scenario.step(next_id)
         if step is None:
-            return self._finish(scenario, state, before)
+            return Play((*before, *finish(self.wording, scenario, state)), None, finished=True)
         state = replace(state, step=step.id, path=(*state.path, step.id))
         return Play((*before, self._step_message(scenario, step, state)), state)
 
-    # -- the end -----------------------------------------------------------------------------
-
     def score(self, scenario: Scenario, state: ScenarioState) -> list[dict[str, Any]]:
         """Per learning objective: key points covered and in play, over the steps answered."""
-        answered = self._answered(scenario, state)
-        rows = []
-        for objective in scenario.objectives:
-            points = [(step, kp) for step in answered for kp in step.key_points if kp.objective == objective.id]
-            covered = sum(kp.id in state.covered[step.id] for step, kp in points)
-            rows.append({"id": objective.id, "text": objective.text, "covered": covered, "total": len(points)})
-        return [r for r in rows if r["total"]]
-
-    def revisit(self, scenario: Scenario, state: ScenarioState) -> list[str]:
-        """The knowledge entries behind the key points missed, each once, in play order."""
-        entries = [kp.entry for step in self._answered(scenario, state)
-                   for kp in step.key_points if kp.id not in state.covered[step.id]]
-        return list(dict.fromkeys(entries))
-
-    @staticmethod
-    def _answered(scenario: Scenario, state: ScenarioState) -> list[Step]:
-        """The typed-answer steps answered so far, each once, in play order."""
-        return [step for s in dict.fromkeys(state.path) if s in state.covered and (step := scenario.step(s))]
-
-    def _finish(self, scenario: Scenario, state: ScenarioState, before: tuple[Message, ...]) -> Play:
-        t = self.texts
-        messages = list(before)
-        if scenario.debrief:
-            citation = self._cite(scenario.citation)
-            text = "\n".join([t["debrief_heading"], self._text("cited", text=scenario.debrief,
-                                                                citation=citation["citation"])])
-            messages.append(Message(text, custom={"type": "scenario_debrief", "scenario_id": scenario.id,
-                                                  "citations": [citation]}))
-        rows, revisit = self.score(scenario, state), self.revisit(scenario, state)
-        titles = self.library.entry_titles
-        lines = [self._text("summary_heading", title=scenario.title)]
-        lines += [self._text("objective_line", objective=r["text"], covered=r["covered"], total=r["total"])
-                  for r in rows]
-        lines += [t["revisit_heading"], *self._items(titles[e] for e in revisit)] if revisit \
-            else [t["nothing_to_revisit"]]
-        lines.append(t["finished"])
-        buttons = tuple(Button(titles[e], payload(CHOOSE_ENTRY, entry_id=e)) for e in revisit)
-        custom = {"type": "scenario_summary", "scenario_id": scenario.id, "objectives": rows,
-                  "revisit": [{"entry_id": e, "title": titles[e]} for e in revisit], "choices": dict(state.choices)}
-        messages.append(Message("\n".join(lines), buttons, custom))
-        return Play(tuple(messages), None, finished=True)
+        return score(scenario, state)
 
     # -- repeat, pause, resume, quit, and questions on the way -------------------------------
 
@@ -268,7 +267,8 @@ class ScenarioEngine:
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        paused = self._say("paused", "scenario_paused", self._continue_buttons(), scenario_id=current.state.scenario)
+        paused = self.wording.say("paused", "scenario_paused", self._continue_buttons(),
+                                  scenario_id=current.state.scenario)
         return Play((paused,), replace(current.state, paused=True))
 
     def resume(self, state: ScenarioState | None) -> Play:
@@ -276,20 +276,20 @@ class ScenarioEngine:
         current = self._current(state)
         if current is None:
             return self._not_playing()
-        resumed = self._say("resumed", "scenario_resumed", scenario_id=current.state.scenario)
+        resumed = self.wording.say("resumed", "scenario_resumed", scenario_id=current.state.scenario)
         return Play((resumed, self._step_message(*current)), current.state)
 
     def aside(self, state: ScenarioState | None) -> Play:
         """After a knowledge question asked mid-scenario has been answered: offer to carry on."""
         if state is None or self._current(state) is None:
             return self._not_playing()
-        offer = self._say("continue_offer", "scenario_continue_offer", self._continue_buttons(),
-                          scenario_id=state.scenario)
+        offer = self.wording.say("continue_offer", "scenario_continue_offer", self._continue_buttons(),
+                                 scenario_id=state.scenario)
         return Play((offer,), state)
 
     def quit(self, state: ScenarioState | None) -> Play:
         """Leave the scenario (the state is dropped)."""
-        return Play((self._say("quit", "scenario_quit", scenario_id=state.scenario if state else None),), None)
+        return Play((self.wording.say("quit", "scenario_quit", scenario_id=state.scenario if state else None),), None)
 
     def handle(self, state: ScenarioState | None, text: str) -> Play:
         """One typed message during play: a command, or an answer (questions are the caller's)."""
@@ -313,34 +313,18 @@ class ScenarioEngine:
         return _Current(scenario, step, replace(state, paused=False)) if scenario and step else None
 
     def _not_playing(self) -> Play:
-        return Play((self._say("not_playing", "scenario_not_playing"), *self.menu()), None)
-
-    def _text(self, key: str, **values: Any) -> str:
-        return self.texts[key].format(**values)
-
-    def _say(self, key: str, kind: str, buttons: Iterable[Button] = (), **custom: Any) -> Message:
-        """One fixed text from the settings, with its ``custom.type`` and any other custom fields."""
-        return Message(self.texts[key], tuple(buttons), {"type": kind, **custom})
-
-    def _items(self, texts: Iterable[str]) -> list[str]:
-        return [self._text("list_item", text=text) for text in texts]
-
-    def _cited_items(self, cited: Iterable[tuple[str, Citation]]) -> list[str]:
-        return self._items(self._text("cited", text=text, citation=cite(self.library.sources, citation))
-                           for text, citation in cited)
-
-    def _cite(self, citation: Citation) -> dict[str, str]:
-        return {"source": citation.source, "section": citation.section,
-                "citation": cite(self.library.sources, citation)}
+        return Play((self.wording.say("not_playing", "scenario_not_playing"), *self.menu()), None)
 
 
 class EngineSource:
     """Gives the engine over the scenario files as they are now (read again when a file
     changes; see ``library_for``), or None without a scenarios folder."""
 
-    def __init__(self, scenarios_dir: Path | None, knowledge_dir: Path | None = None):
+    def __init__(self, scenarios_dir: Path | None, knowledge_dir: Path | None = None,
+                 groups: "Groups | None" = None):
         self.scenarios_dir = scenarios_dir
         self.knowledge_dir = knowledge_dir
+        self._groups = groups
         self._engine: ScenarioEngine | None = None
 
     def __call__(self) -> ScenarioEngine | None:
@@ -348,8 +332,18 @@ class EngineSource:
             return None
         library = library_for(self.scenarios_dir, self.knowledge_dir)
         if self._engine is None or self._engine.library is not library:
-            self._engine = ScenarioEngine(library)
+            self._engine = ScenarioEngine(library, self.groups)
         return self._engine
+
+    @property
+    def groups(self) -> "Groups":
+        """Group sessions over the counters table of the configured database (made on first use)."""
+        if self._groups is None:
+            from bot.config import load_settings
+            from bot.scenarios.groups import DatabaseCounters, Groups
+
+            self._groups = Groups(DatabaseCounters(load_settings().database_url))
+        return self._groups
 
 
 def _opens_with(text: str, openers: tuple[str, ...]) -> str | None:

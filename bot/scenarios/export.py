@@ -106,6 +106,14 @@ def _summary_texts(engine: ScenarioEngine, scenario: Scenario, play: Play) -> li
     texts = [t["summary_heading"].format(title=scenario.title)]
     texts += [t["objective_line"].format(objective=r["text"], covered=r["covered"], total=r["total"])
               for r in summary.custom["objectives"]]
+    if summary.custom["chosen"]:
+        texts.append(t["choices_heading"])
+        for picked in summary.custom["chosen"]:
+            step = scenario.step(picked["step_id"])
+            choice = step.choice(picked["choice"]) if step else None
+            if step and choice:
+                texts.append(t["choice_line"].format(question=step.question, label=choice.label.rstrip("."),
+                                                     feedback=choice.feedback))
     revisit = summary.custom["revisit"]
     texts += [t["revisit_heading"], *[r["title"] for r in revisit]] if revisit else [t["nothing_to_revisit"]]
     return texts

@@ -9,7 +9,12 @@ Three handlers, each in its own place in the router's order:
 - ``PausedScenarioHandler``, right after the danger check: "continue", "quit" or "repeat"
   typed while a scenario is paused.
 - ``ScenarioRequestHandler``, with the intents: the menu, starting a scenario (by its button
-  or by naming it), and a branch button from a scenario that has ended.
+  or by naming it), a branch button from a scenario that has ended, and group sessions (a
+  trainer's "start scenario seemed_well for group ABC123", a trainee's "join group ABC123").
+
+A scenario that changed while it was played (its step renamed or removed) is said so, with a
+button to start it again. For a trainee in a group, the key point ids covered, the options
+chosen and the end are counted (``bot/scenarios/groups.py``); nothing else is kept.
 
 The scenarios' content, marking and wording live in the engine and ``_settings.yml``. A
 knowledge question asked on the way is answered through the ``Chain`` the router lends.
@@ -20,8 +25,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from bot.dialogue.handler import Chain
+from bot.dialogue.state import ScenarioState
 from bot.dialogue.types import Reply, Turn
 from bot.scenarios.engine import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine
+from bot.scenarios.groups import group_of
 from bot.scenarios.schema import ScenarioLibrary
 
 if TYPE_CHECKING:  # spaCy stays out until a turn is analysed
@@ -38,15 +45,17 @@ EngineGetter = Callable[[], ScenarioEngine | None]
 
 
 class _ScenarioHandler:
-    """What the three scenario handlers share: the current engine, and turning plays into replies."""
+    """What the three scenario handlers share: the current engine, turning plays into replies,
+    and counting what a group's trainees did (ids and counts only)."""
 
     answers_questions = False
 
     def __init__(self, engine: EngineGetter):
         self.engine = engine
 
-    @staticmethod
-    def _reply(turn: Turn, play: Play) -> Reply:
+    def _reply(self, turn: Turn, play: Play, engine: ScenarioEngine | None = None) -> Reply:
+        if engine is not None:
+            count_group_play(engine, turn.state.scenario, play)
         return Reply("scenario", play.messages, turn.state.with_(scenario=play.state))
 
     @staticmethod
@@ -57,32 +66,44 @@ class _ScenarioHandler:
     def _start(self, turn: Turn, engine: ScenarioEngine, scenario_id: str | None) -> Reply:
         return self._reply(turn, engine.start(scenario_id)) if scenario_id else self._menu(turn, engine)
 
+    def _group(self, turn: Turn, engine: ScenarioEngine, request: tuple[str, str, str | None]) -> Reply:
+        """A trainer opening a group session, or a trainee joining one."""
+        kind, code, scenario_id = request
+        play = open_group(engine, code, scenario_id) if kind == "open" else join_group(engine, code)
+        if kind == "open":
+            return Reply("scenario", play.messages, turn.state)
+        return self._reply(turn, play)
+
 
 class ScenarioPlayHandler(_ScenarioHandler):
-    """Every message while a scenario is being played (started and not paused)."""
+    """Every message while a scenario is being played (started and not paused); and the first
+    message after the scenario under way has changed so that it cannot go on (told so)."""
 
     def check(self, turn: Turn) -> ScenarioEngine | None:
         state = turn.state.scenario
         if state is None or state.paused:
             return None
-        engine = self.engine()
-        return engine if engine is not None and engine.playing(state) else None
+        return self.engine()
 
     def handle(self, turn: Turn, engine: ScenarioEngine, chain: Chain) -> Reply:
         state = turn.state.scenario
         text = turn.text.strip()
         if turn.is_payload and turn.intent == START_SCENARIO:
             return self._start(turn, engine, next(iter(turn.entity_values("scenario_id")), None))
+        if not engine.playing(state):
+            return self._reply(turn, engine.changed(state))
+        if not turn.is_payload and (request := engine.group_request(text)):
+            return self._group(turn, engine, request)
         if turn.is_payload and turn.entity_values("choice"):
-            return self._reply(turn, engine.choose(state, turn.entity_values("choice")[0]))
+            return self._reply(turn, engine.choose(state, turn.entity_values("choice")[0]), engine)
         if turn.is_payload and turn.entity_values("entry_id"):
             # A button from an earlier answer: show that entry, then offer to carry on.
             return self._aside(engine, turn, chain.answer(turn))
-        if engine.command(text) is None and engine.looks_like_question(text):
+        if engine.command(text) is None and engine.looks_like_question(text) and not engine.makes_a_point(state, text):
             answer = chain.answer(turn)
             if answer.kind == ANSWERED:
                 return self._aside(engine, turn, answer)
-        return self._reply(turn, engine.handle(state, text))
+        return self._reply(turn, engine.handle(state, text), engine)
 
     @staticmethod
     def _aside(engine: ScenarioEngine, turn: Turn, answer: Reply) -> Reply:
@@ -93,21 +114,67 @@ class ScenarioPlayHandler(_ScenarioHandler):
 
 
 class PausedScenarioHandler(_ScenarioHandler):
-    """'continue', 'quit' or 'repeat' typed while a scenario is paused; anything else is not its."""
+    """'continue', 'quit' or 'repeat' typed while a scenario is paused; anything else is not its.
+    If the paused scenario has since changed so that it cannot go on, 'continue' is told so."""
 
     def check(self, turn: Turn) -> Callable[..., Play] | None:
         state = turn.state.scenario
         if state is None or not state.paused:
             return None
         engine = self.engine()
-        if engine is None or not engine.playing(state):
+        if engine is None:
             return None
         command = engine.command(turn.text)
+        if not engine.playing(state):
+            return engine.changed if command in ("continue", "repeat") else None
         commands = {"continue": engine.resume, "quit": engine.quit, "repeat": engine.repeat}
         return commands.get(command) if command else None
 
     def handle(self, turn: Turn, command: Callable[..., Play], chain: Chain) -> Reply:
         return self._reply(turn, command(turn.state.scenario))
+
+
+def open_group(engine: ScenarioEngine, code: str, scenario_id: str | None) -> Play:
+    """A trainer's "start scenario seemed_well for group ABC123": the session, or why not."""
+    scenario = engine.library.get(scenario_id)
+    if scenario is None or engine.groups is None:
+        return engine.start(scenario_id or "")  # the menu, saying the scenario is unknown
+    taken = engine.groups.open(code, scenario.id)
+    if taken is not None:
+        title = engine.library.get(taken).title if engine.library.get(taken) else taken
+        return Play((engine.wording.say("group_taken", "scenario_group_taken", values={"code": code, "title": title}),),
+                    None)
+    opened = engine.wording.say("group_opened", "scenario_group_opened", values={"code": code, "title": scenario.title},
+                                scenario_id=scenario.id, code=code)
+    return Play((opened,), None)
+
+
+def join_group(engine: ScenarioEngine, code: str) -> Play:
+    """A trainee's "join group ABC123": the group's scenario, started with the code kept."""
+    scenario_id = engine.groups.scenario_for(code) if engine.groups is not None else None
+    if scenario_id is None or engine.library.get(scenario_id) is None:
+        return Play((engine.wording.say("group_unknown", "scenario_group_unknown", values={"code": code}),), None)
+    play = engine.start(scenario_id, group=code)
+    engine.groups.record(code, scenario_id, "joined")  # type: ignore[union-attr]
+    joined = engine.wording.say("group_joined", "scenario_group_joined", values={"code": code}, code=code)
+    return Play((joined, *play.messages), play.state)
+
+
+def count_group_play(engine: ScenarioEngine, before: ScenarioState | None, play: Play) -> None:
+    """Count, for a trainee in a group, the key points covered, the option chosen and the end."""
+    code = group_of(before)
+    if code is None or engine.groups is None or before is None:
+        return
+    for message in play.messages:
+        custom = message.custom or {}
+        if message.type == "scenario_feedback":
+            engine.groups.record(code, before.scenario, custom["step_id"], "answered")
+            for point in custom["covered"]:
+                engine.groups.record(code, before.scenario, custom["step_id"], "point", point)
+        elif message.type == "scenario_choice_feedback":
+            engine.groups.record(code, before.scenario, custom["step_id"], "choice", custom["choice"])
+        elif message.type == "scenario_summary":
+            engine.groups.record(code, before.scenario, "finished")
 
 
 class ScenarioRequestHandler(_ScenarioHandler):
@@ -125,9 +192,11 @@ class ScenarioRequestHandler(_ScenarioHandler):
     def check(self, turn: Turn) -> ScenarioEngine | None:
         if turn.intent == SCENARIO_ANSWER and turn.entity_values("choice"):
             return self.engine()
+        engine = self.engine()
+        if engine is not None and not turn.is_payload and engine.group_request(turn.text):
+            return engine  # "start scenario seemed_well for group ABC123", "join group ABC123", whatever NLU read
         if turn.intent != START_SCENARIO:
             return None
-        engine = self.engine()
         if engine is not None and self._asks_about_a_case(turn) and not self._named_scenario(engine, turn):
             return None  # "the scenario on our training day has ... - what should ...?": a question
         return engine
@@ -139,6 +208,8 @@ class ScenarioRequestHandler(_ScenarioHandler):
         return not turn.is_payload and "?" in turn.text and words > CASE_QUESTION_WORDS
 
     def handle(self, turn: Turn, engine: ScenarioEngine, chain: Chain) -> Reply:
+        if not turn.is_payload and (request := engine.group_request(turn.text)):
+            return self._group(turn, engine, request)
         if turn.intent == START_SCENARIO:
             chosen = turn.entity_values("scenario_id")
             return self._start(turn, engine, chosen[0] if chosen else self._named_scenario(engine, turn))

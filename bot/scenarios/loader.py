@@ -7,23 +7,27 @@ fix a whole file in one pass. Files whose names start with "_" hold the shared s
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import PROJECT_ROOT, load_settings
 from bot.knowledge.schema import Knowledge
+from bot.scenarios.marking import Marker
 from bot.scenarios.matching import Matcher, SynonymsError, load_vocabulary
 from bot.scenarios.parse import Context, parse_scenario
 from bot.scenarios.schema import Scenario, ScenarioLibrary, ScenarioSettings
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, compile_patterns, read_mapping, read_yaml, reporter
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.scenarios.meaning import Meaning
+
 SETTINGS_FILE = "_settings.yml"
 SYNONYMS_FILE = "_synonyms.yml"
 COMMANDS = ("quit", "pause", "repeat", "continue")
-BUTTONS = ("continue", "repeat", "pause", "quit")
+BUTTONS = ("continue", "repeat", "pause", "quit", "restart")
+GROUP_PATTERNS = ("open", "join")
 # Each text and the placeholders it may use (checked, so a typo is caught by validation).
 TEXTS: dict[str, set[str]] = {
     "menu_prompt": set(), "menu_empty": set(), "menu_button": {"title", "audience"}, "unknown_scenario": set(),
@@ -32,6 +36,9 @@ TEXTS: dict[str, set[str]] = {
     "covered_heading": set(), "missed_heading": set(), "nothing_covered": set(), "all_covered": set(),
     "empty_answer": set(), "not_a_choice": set(), "choice_feedback": {"label"}, "debrief_heading": set(),
     "summary_heading": {"title"}, "objective_line": {"objective", "covered", "total"}, "revisit_heading": set(),
+    "choices_heading": set(), "choice_line": {"question", "label", "feedback"},
+    "changed": {"title"}, "removed": set(), "group_opened": {"code", "title"}, "group_taken": {"code", "title"},
+    "group_joined": {"code"}, "group_unknown": {"code"},
     "nothing_to_revisit": set(), "finished": set(), "paused": set(), "resumed": set(), "continue_offer": set(),
     "quit": set(), "not_playing": set(), "list_item": {"text"}, "cited": {"text", "citation"},
 }
@@ -79,6 +86,8 @@ def load_settings_file(path: Path) -> ScenarioSettings:
         buttons[key] = str(value or "")
     commands = {key: compile_patterns((data.get("commands") or {}).get(key), f"commands.{key}", report)
                 for key in COMMANDS}
+    groups = {key: compile_patterns((data.get("groups") or {}).get(key), f"groups.{key}", report)
+              for key in GROUP_PATTERNS}
     lists = {}
     for section, key in WORD_LISTS:
         value = (data.get(section) or {}).get(key)
@@ -91,7 +100,8 @@ def load_settings_file(path: Path) -> ScenarioSettings:
         report("default_poor_answer", "is required")
     if problems:
         raise ScenarioError(problems)
-    return ScenarioSettings(texts=texts, buttons=buttons, commands=commands, default_poor_answer=str(poor), **lists)
+    return ScenarioSettings(texts=texts, buttons=buttons, commands=commands, groups=groups,
+                            default_poor_answer=str(poor), **lists)
 
 
 # -- a folder (or one file) ------------------------------------------------------------------
@@ -114,13 +124,14 @@ def build_matcher(knowledge: Knowledge, nlp, config_dir: Path) -> Matcher:
 
 
 def load_scenarios(path: Path, knowledge: Knowledge, nlp, config_dir: Path | None = None,
-                   matcher: Matcher | None = None) -> ScenarioLibrary:
+                   matcher: Matcher | None = None, meaning: "Meaning | None" = None) -> ScenarioLibrary:
     """Read and validate every scenario at ``path``; raise ScenarioError listing every problem.
 
     ``knowledge`` supplies the sources, entries and terms the scenarios refer to; ``nlp`` is the
     project's spaCy pipeline (``analyser_for(knowledge_dir).nlp``). Settings and synonyms come
     from ``config_dir`` (default: the folder itself if it has ``_settings.yml``, else the
-    shipped ``knowledge/scenarios``).
+    shipped ``knowledge/scenarios``). With ``meaning`` (the sentence encoder's check) answers
+    are marked in meaning too; model answers are checked by their words either way.
     """
     path = Path(path)
     if not path.exists():
@@ -129,83 +140,49 @@ def load_scenarios(path: Path, knowledge: Knowledge, nlp, config_dir: Path | Non
     if config_dir is None:
         config_dir = folder if (folder / SETTINGS_FILE).exists() else load_settings().scenarios_dir
     settings = load_settings_file(Path(config_dir) / SETTINGS_FILE)
-    matcher = matcher or build_matcher(knowledge, nlp, Path(config_dir))
-    context = Context(knowledge.sources, {e.id: e.title for e in knowledge.entries.values()}, matcher, [])
+    marker = Marker(matcher or build_matcher(knowledge, nlp, Path(config_dir)), meaning)
+    context = new_context(knowledge, marker)
     scenarios: dict[str, Scenario] = {}
     files = scenario_files(path)
     if not files:
         context.problems.append(Problem(display_path(path), message="no scenario files (*.yml) found"))
     for file_path in files:
-        file = display_path(file_path)
-        before = len(context.problems)
-        data = read_yaml(file_path, reporter(context.problems, file))
-        if len(context.problems) > before:
-            continue
-        scenario = parse_scenario(data, file, context)
+        scenario = read_scenario(file_path, context)
         if scenario is None:
             continue
         if scenario.id in scenarios:
-            used_in = scenarios[scenario.id].file
-            context.problems.append(Problem(file, "", "id", f"'{scenario.id}' is already used in {used_in}"))
+            context.problems.append(duplicate(scenario, scenarios[scenario.id]))
             continue
         scenarios[scenario.id] = scenario
     if context.problems:
         raise ScenarioError(context.problems)
-    return ScenarioLibrary(scenarios, settings, matcher, knowledge.sources, context.entries,
+    marker.prepare(step for s in scenarios.values() for step in s.steps)
+    return ScenarioLibrary(scenarios, settings, marker, knowledge.sources, context.entries,
                            {s.id: s.file for s in scenarios.values()})
 
 
-# -- the running assistant's copy ------------------------------------------------------------
+def new_context(knowledge: Knowledge, marker: Marker) -> Context:
+    """What scenario files are checked against, with an empty list of problems."""
+    return Context(knowledge.sources, {e.id: e.title for e in knowledge.entries.values()}, marker, [])
 
-_cache: dict[tuple[str, str], tuple[tuple, ScenarioLibrary]] = {}
+
+def read_scenario(file_path: Path, context: Context) -> Scenario | None:
+    """One scenario file, validated (its problems go to ``context``); None if it cannot be used."""
+    file = display_path(file_path)
+    before = len(context.problems)
+    data = read_yaml(file_path, reporter(context.problems, file))
+    if len(context.problems) > before:
+        return None
+    return parse_scenario(data, file, context)
 
 
-def _fingerprint(directory: Path) -> tuple:
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(Path(directory).glob("*.yml")))
+def duplicate(scenario: Scenario, first: Scenario) -> Problem:
+    return Problem(scenario.file, "", "id", f"'{scenario.id}' is already used in {first.file}")
+
 
 
 def library_for(directory: Path | None = None, knowledge_dir: Path | None = None) -> ScenarioLibrary:
-    """The scenarios in ``directory``, read again whenever a file there is added, changed or
-    removed, so the running action server picks up a new scenario without a restart or retraining.
+    """The running assistant's scenarios (``bot.scenarios.live.library_for``; kept here for its callers)."""
+    from bot.scenarios.live import library_for as live_library
 
-    If a changed file does not validate, the last good library is kept (and the problems logged)
-    until the files change again; with no good library yet, the ScenarioError is raised.
-    """
-    from bot.knowledge.loader import load_knowledge
-    from bot.nlp.pipeline import analyser_for
-
-    settings = load_settings()
-    directory = Path(directory or settings.scenarios_dir)
-    knowledge_dir = Path(knowledge_dir or settings.knowledge_dir)
-    key = (str(directory), str(knowledge_dir))
-    fingerprint = _fingerprint(directory)
-    cached = _cache.get(key)
-    if cached and cached[0] == fingerprint:
-        return cached[1]
-    try:
-        library = load_scenarios(
-            directory, _knowledge(knowledge_dir, load_knowledge), analyser_for(knowledge_dir).nlp,
-            matcher=cached[1].matcher if cached and _same_synonyms(cached[0], fingerprint) else None)
-    except ScenarioError as exc:
-        if cached is None:
-            raise
-        logger.warning("Keeping the scenarios loaded before: %s", exc)
-        library = cached[1]
-    _cache[key] = (fingerprint, library)
-    return library
-
-
-_knowledge_cache: dict[str, Knowledge] = {}
-
-
-def _knowledge(knowledge_dir: Path, load) -> Knowledge:
-    if str(knowledge_dir) not in _knowledge_cache:
-        _knowledge_cache[str(knowledge_dir)] = load(knowledge_dir)
-    return _knowledge_cache[str(knowledge_dir)]
-
-
-def _same_synonyms(old: tuple, new: tuple) -> bool:
-    def pick(fp):
-        return [f for f in fp if f[0] == SYNONYMS_FILE]
-
-    return pick(old) == pick(new)
+    return live_library(directory, knowledge_dir)

@@ -17,11 +17,16 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from bot.knowledge.schema import Term
+from bot.scenarios.people import GROUPS as PEOPLE_GROUPS
+from bot.scenarios.people import PeopleWords
 from bot.text.normalise import normalise
 from bot.text.validation import ContentError, Problem, read_mapping, reporter
 
 MAX_GAP = 3  # other content words allowed inside a phrase's match
-NEGATION_REACH = 6  # a negation governs words up to this many tokens after it (same clause)
+LOOSE_FROM = 4  # phrases of this many content words match with one inner word missing
+NEGATION_REACH = 8  # a negation governs words up to this many tokens after it (same clause)
+# "his history isn't relevant": a negation right after a phrase, past these words, denies it.
+AUXILIARIES = frozenset({"be", "do", "have", "can", "could", "will", "would", "should", "may", "might", "must", "'s"})
 SENTENCE_ENDS = {".", "!", "?", ";"}
 CLAUSE_ENDS = {",", ":", "(", ")", "-", "--"}
 TERM_PREFIX = "term:"
@@ -42,6 +47,7 @@ class MatchingVocabulary:
     negations: tuple[str, ...]
     not_negations: tuple[str, ...]
     clause_breaks: frozenset[str]
+    people: tuple[tuple[str, tuple[str, ...]], ...] = ()  # group -> person words (for pronouns)
 
 
 def load_vocabulary(path: Path, terms: Iterable[Term]) -> MatchingVocabulary:
@@ -70,6 +76,14 @@ def load_vocabulary(path: Path, terms: Iterable[Term]) -> MatchingVocabulary:
     terms = tuple(terms)
     for term_id in sorted(ignore - {t.id for t in terms}):
         report("ignore_terms", f"unknown term '{term_id}' (see knowledge/terms.yml)")
+    people = []
+    for group, value in (data.get("people") or {}).items():
+        if group not in PEOPLE_GROUPS:
+            report(f"people.{group}", f"unknown group (known: {', '.join(PEOPLE_GROUPS)})")
+        elif not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            report(f"people.{group}", "must be a list of words")
+        else:
+            people.append((group, tuple(normalise(v) for v in value)))
     vocabulary = MatchingVocabulary(
         synonyms=tuple(groups),
         terms=tuple(t for t in terms if t.id not in ignore),
@@ -78,6 +92,7 @@ def load_vocabulary(path: Path, terms: Iterable[Term]) -> MatchingVocabulary:
         not_negations=tuple(words("not_negations", required=False)),
         clause_breaks=frozenset(words("clause_breaks", required=False) or ["but", "and", "although", "though",
                                                                           "however", "whereas", "so", "then"]),
+        people=tuple(people),
     )
     if problems:
         raise SynonymsError(problems)
@@ -196,6 +211,18 @@ class Matcher:
     def _match_at(words: list[str], sequences: list[tuple[str, ...]]) -> int:
         return next((len(s) for s in sequences if tuple(words[:len(s)]) == s), 0)
 
+    def people_words(self) -> PeopleWords:
+        """The person words of ``_synonyms.yml`` by group, as the synonyms make them ("pupil" -> "child")."""
+        groups: dict[str, frozenset[str]] = {}
+        for group, words in self.vocabulary.people:
+            canonical = {self._synonym_at(self._raw_lemmas(w))[1] or " ".join(self._raw_lemmas(w)) for w in words}
+            groups[group] = frozenset(canonical)
+        return PeopleWords(groups)
+
+    def canonical_at(self, words: list[str]) -> tuple[int, str]:
+        """(how many of ``words`` an everyday synonym spans, its canonical word), or (0, "")."""
+        return self._synonym_at(words)
+
     def _synonym_at(self, words: list[str]) -> tuple[int, str]:
         for size in range(min(self._longest_synonym, len(words)), 0, -1):
             canonical = self._synonyms.get(tuple(words[:size]))
@@ -241,8 +268,14 @@ class Matcher:
         if not phrase.lemmas:
             return False
         content = [t for t in tokens if t.content]
-        for occurrence in self._occurrences(phrase.lemmas, content):
-            if phrase.negated or not self._negated(occurrence, tokens):
+        lemmas = phrase.lemmas
+        # A long phrase still counts with one inner word said differently ("give the child a
+        # chance to talk" / "give the pupil space to talk"): its first and last words anchor it.
+        shorter = [lemmas[:k] + lemmas[k + 1:] for k in range(1, len(lemmas) - 1)] if len(lemmas) >= LOOSE_FROM else []
+        for occurrence in (o for variant in (lemmas, *shorter) for o in self._occurrences(variant, content)):
+            if phrase.negated and len({t.clause for t in occurrence}) == 1:
+                return True  # "not rely on appearances": the negation is part of the phrase, in one clause
+            if not phrase.negated and not self._negated(occurrence, tokens):
                 return True
         return False
 
@@ -274,4 +307,8 @@ class Matcher:
             before = cue.clause == first.clause and 0 < first.position - cue.position <= NEGATION_REACH
             if inside or before:
                 return True
-        return False
+        after = [t for t in tokens if t.position > last.position and t.clause == last.clause][:3]
+        auxiliaries = 0
+        while auxiliaries < len(after) and after[auxiliaries].lemma in AUXILIARIES:
+            auxiliaries += 1
+        return 0 < auxiliaries < len(after) and after[auxiliaries].negation

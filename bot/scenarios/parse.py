@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from bot.knowledge.schema import Citation, Source, check_citation
-from bot.scenarios.matching import Matcher
+from bot.scenarios.marking import Marker
 from bot.scenarios.schema import Choice, KeyPoint, Objective, PoorAnswer, Scenario, Step
 from bot.text.validation import Problem
 
@@ -36,7 +36,7 @@ class Context:
 
     sources: dict[str, Source]
     entries: dict[str, str]
-    matcher: Matcher
+    marker: Marker
     problems: list[Problem]
 
 
@@ -82,7 +82,24 @@ class _Place:
                 self.problem(f"{prefix}{key}", f"unknown field{hint}")
 
     def citation(self, raw: Any, field: str) -> Citation | None:
-        return check_citation(raw, field, self.context.sources, self.problem)
+        """The citation, with a "did you mean" for an unknown source or section."""
+        sources = self.context.sources
+
+        def report(at: str, message: str) -> None:
+            if at.endswith(".source") and isinstance(raw, dict):
+                hint = did_you_mean(str(raw.get("source")), list(sources))
+                message = message.replace(" (see knowledge/sources.yml)", hint) if hint else message
+            elif at.endswith(".section") and isinstance(raw, dict) and raw.get("source") in sources:
+                message += did_you_mean(str(raw.get("section")), [s.id for s in sources[raw["source"]].sections])
+            self.problem(at, message)
+
+        return check_citation(raw, field, sources, report)
+
+
+def did_you_mean(value: str, known: list[str]) -> str:
+    """' (did you mean 'x'?)' for the known id closest to an unknown one, or ''."""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def parse_scenario(data: Any, file: str, context: Context) -> Scenario | None:
@@ -175,7 +192,7 @@ def _step(raw: dict, place: _Place, objectives: set[str] | None, step_ids: set[s
         choices = _choices(raw.get("choices"), place, step_ids)
         return Step(sid, case, question, choices=choices)
     key_points = _key_points(raw.get("key_points"), place, objectives)
-    good, poor = _model_answers(raw.get("model_answers"), place, key_points)
+    good, poor = _model_answers(raw.get("model_answers"), place, Step(sid, case, question, key_points=key_points))
     return Step(sid, case, question, key_points=key_points, good_answers=good, poor_answers=poor, next=next_step)
 
 
@@ -183,7 +200,7 @@ def _next(value: Any, field: str, place: _Place, step_ids: set[str]) -> str | No
     if value is None:
         return None
     if not isinstance(value, str) or value not in step_ids:
-        place.problem(field, f"unknown step '{value}'")
+        place.problem(field, f"unknown step '{value}'{did_you_mean(str(value), sorted(step_ids))}")
         return None
     return value
 
@@ -212,11 +229,12 @@ def _key_points(raw: Any, place: _Place, objectives: set[str] | None) -> tuple[K
     for field, item, kid in _items(raw, place, "key_points", "key point"):
         objective = place.text(item, "objective", f"{field}.objective")
         if objective and objectives is not None and objective not in objectives:
-            place.problem(f"{field}.objective", f"unknown objective '{objective}'")
+            place.problem(f"{field}.objective", f"unknown objective '{objective}'{did_you_mean(objective, sorted(objectives))}")
         phrases = _phrases(item.get("phrases"), f"{field}.phrases", place)
         entry = place.text(item, "entry", f"{field}.entry")
         if entry and entry not in place.context.entries:
-            place.problem(f"{field}.entry", f"unknown knowledge entry '{entry}' (see knowledge/entries)")
+            hint = did_you_mean(entry, list(place.context.entries)) or " (see `bot knowledge entries`)"
+            place.problem(f"{field}.entry", f"unknown knowledge entry '{entry}'{hint}")
         point = KeyPoint(
             id=kid, objective=objective, phrases=phrases,
             present=place.text(item, "present", f"{field}.present"),
@@ -236,7 +254,7 @@ def _phrases(raw: Any, field: str, place: _Place):
         if not isinstance(text, str) or not text.strip():
             place.problem(f"{field}[{index}]", "must be a non-empty phrase")
             continue
-        phrase = place.context.matcher.phrase(text)
+        phrase = place.context.marker.matcher.phrase(text)
         if not phrase.lemmas:
             place.problem(f"{field}[{index}]", f"'{text}' has no content words to match (only words like 'the', 'to')")
             continue
@@ -244,19 +262,17 @@ def _phrases(raw: Any, field: str, place: _Place):
     return tuple(phrases)
 
 
-def covered_points(matcher: Matcher, key_points, answer: str) -> list[str]:
-    """Ids of the key points the answer covers, in the step's order."""
-    tokens = matcher.analyse(answer)
-    return [kp.id for kp in key_points if any(matcher.found(p, tokens) for p in kp.phrases)]
-
-
-def _model_answers(raw: Any, place: _Place, key_points: tuple[KeyPoint, ...]):
+def _model_answers(raw: Any, place: _Place, step: Step):
+    """The model answers, checked by their words (so the check does not need the encoder): a good
+    answer covers every key point; a poor answer covers exactly what its ``covers`` lists."""
+    key_points = step.key_points
     if not isinstance(raw, dict) or raw.get("good") in (None, "", []):
         place.problem("model_answers.good", "give at least one good model answer")
         return (), ()
     place.fields(raw, "model answers", "model_answers.")
     good_raw = raw["good"] if isinstance(raw["good"], list) else [raw["good"]]
     good = []
+    marker = place.context.marker
     complete = all(kp.id and kp.phrases for kp in key_points)
     for index, text in enumerate(good_raw, start=1):
         field = f"model_answers.good[{index}]"
@@ -265,7 +281,7 @@ def _model_answers(raw: Any, place: _Place, key_points: tuple[KeyPoint, ...]):
             continue
         good.append(" ".join(text.split()))
         if complete:
-            covered = covered_points(place.context.matcher, key_points, text)
+            covered = marker.mark_points(step, key_points, text, lexical_only=True).covered
             for kp in key_points:
                 if kp.id not in covered:
                     phrases = ", ".join(f"'{p.text}'" for p in kp.phrases)
@@ -274,27 +290,32 @@ def _model_answers(raw: Any, place: _Place, key_points: tuple[KeyPoint, ...]):
     poor_raw = raw.get("poor")
     if poor_raw is not None:
         poor_raw = poor_raw if isinstance(poor_raw, list) else [poor_raw]
-        ids = {kp.id for kp in key_points}
         for index, item in enumerate(poor_raw, start=1):
-            field = f"model_answers.poor[{index}]"
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
-                place.problem(field, "must be a mapping with 'text' and 'covers' (the key points it covers)")
-                continue
-            place.fields(item, "poor answer", f"{field}.")
-            covers = item.get("covers") or []
-            if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
-                place.problem(f"{field}.covers", "must be a list of key point ids (empty if it covers none)")
-                continue
-            for unknown in [c for c in covers if c not in ids]:
-                place.problem(f"{field}.covers", f"unknown key point '{unknown}'")
-            if complete:
-                actual = covered_points(place.context.matcher, key_points, item["text"])
-                for kid in [k for k in actual if k not in covers]:
-                    place.problem(field, f"covers key point '{kid}', which 'covers' does not list")
-                for kid in [k for k in covers if k in ids and k not in actual]:
-                    place.problem(field, f"does not cover key point '{kid}', which 'covers' lists")
-            poor.append(PoorAnswer(" ".join(item["text"].split()), tuple(covers)))
+            answer = _poor_answer(item, f"model_answers.poor[{index}]", place, step, complete)
+            if answer is not None:
+                poor.append(answer)
     return tuple(good), tuple(poor)
+
+
+def _poor_answer(item: Any, field: str, place: _Place, step: Step, complete: bool) -> PoorAnswer | None:
+    if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"].strip():
+        place.problem(field, "must be a mapping with 'text' and 'covers' (the key points it covers)")
+        return None
+    place.fields(item, "poor answer", f"{field}.")
+    covers = item.get("covers") or []
+    if not isinstance(covers, list) or not all(isinstance(c, str) for c in covers):
+        place.problem(f"{field}.covers", "must be a list of key point ids (empty if it covers none)")
+        return None
+    ids = [kp.id for kp in step.key_points]
+    for unknown in [c for c in covers if c not in ids]:
+        place.problem(f"{field}.covers", f"unknown key point '{unknown}'{did_you_mean(unknown, ids)}")
+    if complete:
+        covered = place.context.marker.mark_points(step, step.key_points, item["text"], lexical_only=True).covered
+        for kid in [k for k in covered if k not in covers]:
+            place.problem(field, f"covers key point '{kid}', which 'covers' does not list")
+        for kid in [k for k in covers if k in ids and k not in covered]:
+            place.problem(field, f"does not cover key point '{kid}', which 'covers' lists")
+    return PoorAnswer(" ".join(item["text"].split()), tuple(covers))
 
 
 def _choices(raw: Any, place: _Place, step_ids: set[str]) -> tuple[Choice, ...]:

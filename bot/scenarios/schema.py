@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.knowledge.schema import Citation, Source
+from bot.scenarios.marking import Marker
 from bot.scenarios.matching import Matcher, Phrase
 
 
@@ -112,6 +113,7 @@ class ScenarioSettings:
     texts: dict[str, str]
     buttons: dict[str, str]
     commands: dict[str, tuple[re.Pattern, ...]]
+    groups: dict[str, tuple[re.Pattern, ...]]  # "open" and "join": a trainer's group code
     question_openers: tuple[str, ...]
     answer_openers: tuple[str, ...]
     embedded_subjects: tuple[str, ...]
@@ -125,10 +127,17 @@ class ScenarioLibrary:
 
     scenarios: dict[str, Scenario]
     settings: ScenarioSettings
-    matcher: Matcher
+    marker: Marker
     sources: dict[str, Source]
     entry_titles: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)  # scenario id -> file it came from
+    # Files that do not load as they are now ("<file>: step 'x': <field>: <message>"); the running
+    # assistant keeps the last good version of each (see bot/scenarios/live.py).
+    problems: tuple[str, ...] = ()
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.marker.matcher
 
     def get(self, scenario_id: str | None) -> Scenario | None:
         return self.scenarios.get(scenario_id or "")

@@ -83,7 +83,7 @@ def test_a_partial_answer_says_what_was_missed_and_why_it_matters(engine, starte
 
 def test_a_negated_answer_covers_nothing(engine, started):
     feedback = engine.answer(started, "I would not speak to the children, they seemed well.").messages[0]
-    assert feedback.text.splitlines()[0] == "You did not cover any of the key points for this step yet."
+    assert feedback.text.splitlines()[0] == "Your answer did not cover any of the key points for this step."
     assert "- Speak with the children who are old enough, directly." in feedback.text
 
 
@@ -151,6 +151,10 @@ def test_a_good_play_ends_with_every_objective_met(engine):
         "Objective: Record what was observed and how a judgement was reached - 1 of 1 points",
         "Objective: See children as victims in their own right and weigh their particular vulnerability - 3 of 3 points",
         "Objective: Keep the focus on the person causing harm - 1 of 1 points",
+        "Your choices:",
+        "- What do you do with this information? You chose: Share it with partner agencies and ask for the risk to "
+        "the children to be assessed. This is a change in risk that partner agencies need to know about and act on "
+        "together. The Panel found no evidence of a coordinated multi-agency response in the cases it reviewed.",
         "You covered every key point. Well done.",
         'That is the end of the scenario. Say "start a training scenario" to play another.',
     ]
@@ -243,3 +247,35 @@ def test_the_state_keeps_no_answer_text(engine, started):
     kept = json.dumps(asdict(state))
     assert "dad" not in kept
     assert state.covered == {"at_the_incident": ("speak_with_children",)}
+
+
+@pytest.mark.parametrize("typed, choice", [
+    ("share it", "share_and_assess"), ("partner agencies", "share_and_assess"), ("Advise the mother", "advise_mother"),
+    ("note it on file", "note_on_file"), ("3", "advise_mother"),
+])
+def test_part_of_one_choice_label_chooses_it(engine, started, typed, choice):
+    state = engine.answer(started, GOOD_1).state
+    assert engine.answer(state, typed).state.choices == {"new_partner": choice}
+
+
+@pytest.mark.parametrize("typed", ["the children", "children", "I would do something else entirely"])
+def test_words_of_several_labels_or_none_choose_nothing(engine, started, typed):
+    state = engine.answer(started, GOOD_1).state
+    assert engine.answer(state, typed).custom_types == ["scenario_not_a_choice", "scenario_step"]
+
+
+def test_a_point_made_as_a_question_is_an_answer_not_a_knowledge_question(engine, started):
+    state = engine.choose(engine.answer(started, GOOD_1).state, "share_and_assess").state
+    assert engine.looks_like_question("What about his history and the risk to the baby?")
+    assert engine.makes_a_point(state, "What about his history and the risk to the baby?")
+    assert not engine.makes_a_point(state, "what is MARAC?")
+
+
+def test_the_summary_lists_each_option_chosen_with_its_feedback(engine):
+    play = play_through(engine, ["I spoke to the kids.", "Whether mum can cope."], "note_on_file")
+    summary = play.messages[-1]
+    assert "Your choices:" in summary.text.splitlines()
+    assert ("- What do you do with this information? You chose: Note it on file; the children seemed well last "
+            "time. A note on file does not protect anyone.") in summary.text
+    assert summary.custom["chosen"] == [{"step_id": "new_partner", "choice": "note_on_file",
+                                         "label": "Note it on file; the children seemed well last time", "best": False}]

@@ -108,7 +108,7 @@ def test_validate_command(runner):
     assert broken.stderr.splitlines() == [
         "1 problem(s):",
         "  - tests/data/scenarios_broken/unknown_entry.yml: step 'first_visit': key_points[1].entry: "
-        "unknown knowledge entry 'voice-of-the-baby' (see knowledge/entries)"]
+        "unknown knowledge entry 'voice-of-the-baby' (did you mean 'voice-of-the-child'?)"]
 
 
 def test_validate_a_folder_lists_every_problem(runner):

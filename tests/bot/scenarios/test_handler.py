@@ -220,3 +220,21 @@ def test_titles_are_analysed_once_per_library(engine):
         turn = Turn(text=text, intent="start_scenario", analysis=counting(text))
         handler.handle(turn, handler.check(turn), FakeChain())
     assert len(calls) == 2 + len(engine.library.scenarios)
+
+
+def test_a_point_made_as_a_question_is_marked_not_answered_from_the_knowledge(respond, started, chain):
+    reply = respond("Why are the children kept out of school? Is he using lockdown as an excuse to isolate them?",
+                    "ask_definition", scenario(started))
+    assert kinds(reply)[0] == "scenario_feedback" and chain.asked == []
+    assert "isolation_tactic" in reply.messages[0].custom["covered"]
+
+
+def test_a_scenario_that_changed_mid_play_is_said_so_with_a_restart_button(respond, started):
+    from dataclasses import replace
+
+    gone = replace(scenario(started), step="renamed_step")
+    reply = respond("I would see the children", None, gone)
+    assert kinds(reply) == ["scenario_changed"] and scenario(reply) is None
+    assert reply.messages[0].buttons[0].payload == '/start_scenario{"scenario_id":"covid-kept-out"}'
+    paused = replace(gone, paused=True)
+    assert kinds(respond("continue", "affirm", paused)) == ["scenario_changed"]

@@ -6,7 +6,8 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.scenarios.loader import ScenarioError, library_for, load_scenarios
+from bot.scenarios.live import library_for
+from bot.scenarios.loader import ScenarioError, load_scenarios
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 BROKEN = PROJECT_ROOT / "tests" / "data" / "scenarios_broken"
@@ -17,13 +18,13 @@ EXPECTED = {
     "missing_title": ["title: is required and must not be empty"],
     "missing_citation": ["citation: needs a citation with 'source' and 'section'"],
     "bad_id": ["id: 'Bad Example' must be lower-case letters, digits, '-' or '_'"],
-    "unknown_source": ["step 'first_visit': key_points[1].citation.source: unknown source 'panel2099' (see knowledge/sources.yml)"],
+    "unknown_source": ["step 'first_visit': key_points[1].citation.source: unknown source 'panel2099' (did you mean 'panel2022'?)"],
     "unknown_section": ["step 'first_visit': key_points[1].citation.section: source 'panel2022' has no section 'seemed-well'"],
     "step_without_question": ["step 'first_visit': question: is required and must not be empty"],
     "key_point_without_phrases": ["step 'first_visit': key_points[1].phrases: must be a non-empty list"],
     "empty_phrase": ["step 'first_visit': key_points[1].phrases[1]: must be a non-empty phrase"],
     "stop_word_phrase": ["step 'first_visit': key_points[1].phrases[1]: 'to the' has no content words to match (only words like 'the', 'to')"],
-    "unknown_entry": ["step 'first_visit': key_points[1].entry: unknown knowledge entry 'voice-of-the-baby' (see knowledge/entries)"],
+    "unknown_entry": ["step 'first_visit': key_points[1].entry: unknown knowledge entry 'voice-of-the-baby' (did you mean 'voice-of-the-child'?)"],
     "duplicate_step_ids": ["step 'decide': id: is used by another step"],
     "branch_to_unknown_step": ["step 'decide': choices[1].next: unknown step 'review'"],
     "unreachable_step": ["step 'orphan': id: is unreachable: no 'next' leads to this step from the first step"],
@@ -141,8 +142,28 @@ def test_settings_with_an_unknown_placeholder_are_reported(tmp_path, knowledge, 
                         "(allowed: ['covered', 'objective', 'total'])"]
 
 
-def test_a_broken_edit_keeps_the_scenarios_that_were_loaded(folder, caplog):
+def test_a_broken_new_file_is_reported_and_the_others_still_load(folder, caplog):
     first = library_for(folder, KNOWLEDGE_DIR)
     shutil.copy(BROKEN / "unknown_entry.yml", folder / "half_written.yml")
-    assert library_for(folder, KNOWLEDGE_DIR) is first
+    now = library_for(folder, KNOWLEDGE_DIR)
+    assert now.scenarios == first.scenarios
+    (problem,) = now.problems
+    assert problem.endswith("half_written.yml: step 'first_visit': key_points[1].entry: unknown knowledge entry "
+                            "'voice-of-the-baby' (did you mean 'voice-of-the-child'?)")
     assert "half_written.yml: step 'first_visit': key_points[1].entry: unknown knowledge entry" in caplog.text
+
+
+def test_unknown_ids_get_a_did_you_mean(tmp_path, knowledge, nlp):
+    text = (BROKEN / "unknown_objective.yml").read_text()
+    text = (text.replace("objective: listen", "objective: voic").replace("next: decide", "next: decid")
+            .replace("section: childrens-voices}\n        entry", "section: childrens-voice}\n        entry")
+            .replace("entry: voice-of-the-child", "entry: voice-of-the-chil"))
+    (tmp_path / "typos.yml").write_text(text)
+    file = f"{tmp_path / 'typos.yml'}: step 'first_visit': "
+    assert problems_for(tmp_path / "typos.yml", knowledge, nlp)[:4] == [
+        file + "next: unknown step 'decid' (did you mean 'decide'?)",
+        file + "key_points[1].objective: unknown objective 'voic' (did you mean 'voice'?)",
+        file + "key_points[1].entry: unknown knowledge entry 'voice-of-the-chil' (did you mean 'voice-of-the-child'?)",
+        file + "key_points[1].citation.section: source 'panel2022' has no section 'childrens-voice' "
+               "(did you mean 'childrens-voices'?)",
+    ]

@@ -117,6 +117,7 @@ def _scenario(data: dict) -> ScenarioState:
         covered={str(k): tuple(v) for k, v in (data.get("covered") or {}).items()},
         choices={str(k): str(v) for k, v in (data.get("choices") or {}).items()},
         paused=bool(data.get("paused")),
+        group=data.get("group"),
     )
 
 

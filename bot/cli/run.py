@@ -89,6 +89,7 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     from bot.runtime.servers import HOST, start_servers
     from bot.runtime.supervisor import Supervisor
     from bot.runtime.training import ensure_model
+    from bot.scenarios.live import scenario_problems
     from bot.web.page import ensure_widget_built, start_page_server
     from bot.web.settings import WebConfigError, load_web_settings
 
@@ -108,6 +109,8 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     warning = demo_warning(engine)
     if warning:
         click.echo(warning)
+    for problem in scenario_problems(settings.scenarios_dir, settings.knowledge_dir):
+        click.echo(f"Scenario file not loaded (the others are): {problem}", err=True)
     refresher = FeedRefresher(engine, _feeds(Path(settings.directories_dir) / FEEDS_FILE), echo=click.echo)
     page = servers = None
     try:

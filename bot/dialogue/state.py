@@ -50,6 +50,7 @@ class ScenarioState:
     covered: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # step id -> key point ids
     choices: Mapping[str, str] = field(default_factory=dict)  # choice step id -> chosen option id
     paused: bool = False
+    group: str | None = None  # the trainer's group session code, when playing in one
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ FULL = ConversationState(
                                danger=True),
     scenario=ScenarioState(scenario="seemed-well", step="at_the_door", path=("at_the_incident", "at_the_door"),
                            covered={"at_the_incident": ("speak_with_children",)}, choices={"next": "share"},
-                           paused=True),
-    directory=DirectoryState(area="Demoshire", search=DirectorySearch("Demoshire", ("refuge",), (13, 17), "child", 3)),
+                           paused=True, group="ABC123"),
+    directory=DirectoryState(area="Demoshire", search=DirectorySearch("Demoshire", ("refuge",), (13, 17), "child", 3,
+                                                                      services=("dem-refuge-1", "dem-idva-2"))),
 )
 
 

@@ -100,14 +100,14 @@ class DirectoryHandler:
             return DirectoryClaim(MORE, request_for(search))
         if turn.is_payload:
             return self._area_chosen(turn) if turn.intent == LOCAL_SERVICES else None
-        if self.render.messages.not_covered_topic(turn.text) and not self.words.asks_for_services(turn.text):
-            return None  # "does local connection apply to her homeless application?": a process the sources do not cover
         try:
             match = self.areas.match(turn.text)
         except SQLAlchemyError:  # a directory problem must not stop knowledge answers
             log.exception("could not read the directory's areas")
             return None
         place = self._place(turn.text, match)
+        if self._asks_the_knowledge(turn.text, match, place):
+            return None
         if match is not None and place is None and not match.sure:
             return self._unsure(turn, match)
         area = match.area if match is not None and place is None else None
@@ -121,6 +121,14 @@ class DirectoryHandler:
         if turn.intent == LOCAL_SERVICES:
             return self._asked(turn, area, match, place)
         return self._local_request(turn, area, match, place)
+
+    def _asks_the_knowledge(self, text: str, match: AreaMatch | None, place: str | None) -> bool:
+        """A process the sources do not cover ("does local connection apply to her homeless
+        application?"), asked without naming where services are wanted: the knowledge's honest
+        reply, not a directory search ("forced marriage support in Ambridge Vale" stays here)."""
+        if self.render.messages.not_covered_topic(text) is None or match is not None:
+            return False
+        return not (place and self.words.place_after(text, place)) and not self.words.asks_for_services(text)
 
     def _place(self, text: str, match: AreaMatch | None) -> str | None:
         """A place named that is not a loaded area: a known place (which a loaded area's name typed

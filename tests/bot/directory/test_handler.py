@@ -306,6 +306,8 @@ def test_a_process_the_sources_do_not_cover_is_left_to_the_honest_reply(handler,
     text = "mum has come to our borough from Manchester - does local connection apply to her homeless application?"
     assert handler.check(turn(analyser, text, intent="ask_local_services")) is None
     assert handler.check(turn(analyser, "any refuges in Manchester?", intent="ask_local_services")) is not None
+    named_area = handler.check(turn(analyser, "forced marriage support in Wexcombe Moor", intent="ask_local_services"))
+    assert named_area is not None and named_area.action != "knowledge"
 
 
 def test_a_question_taken_for_local_services_but_asking_none_is_answered_from_the_knowledge(handler, analyser):

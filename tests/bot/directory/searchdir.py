@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from bot.directory.store import import_directory
@@ -27,7 +29,7 @@ class WordEncoder:
     """A stand-in sentence encoder: texts that share words are close (a bag of hashed words, normalised),
     so meaning tests run without the model. ``calls`` counts the texts encoded."""
 
-    dimensions = 64
+    dimensions = 256
 
     def __init__(self):
         self.calls = 0
@@ -38,7 +40,7 @@ class WordEncoder:
         for row, text in enumerate(texts):
             for word in text.lower().replace(",", " ").replace(".", " ").split():
                 if len(word) > 3:
-                    rows[row, hash(word[:6]) % self.dimensions] += 1.0
+                    rows[row, zlib.crc32(word[:6].encode()) % self.dimensions] += 1.0  # hash() varies per process
             norm = np.linalg.norm(rows[row])
             rows[row] = rows[row] / norm if norm else rows[row]
         return rows

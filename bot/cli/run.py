@@ -132,6 +132,9 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop_on_terminate)
     signal.signal(signal.SIGHUP, stop_on_terminate)
+    # Ctrl-C stops everything even when bot run was started with SIGINT ignored (a background job
+    # of a non-interactive shell inherits that, and Python then leaves it ignored).
+    signal.signal(signal.SIGINT, stop_on_terminate)
     # In the terminal chat the main thread waits for input: giving up interrupts it like Ctrl-C.
     interrupt = (lambda: os.kill(os.getpid(), signal.SIGINT)) if chat else None
     supervisor = Supervisor(servers.children, echo=click.echo, on_give_up=interrupt)

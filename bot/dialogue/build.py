@@ -16,6 +16,7 @@ from bot.dialogue.router import Router
 from bot.dialogue.types import Message
 from bot.dialogue.wording import load_messages
 from bot.directory.handler import DirectoryHandler
+from bot.feedback.handler import FeedbackHandler, database_counter
 from bot.knowledge.answering import Answering
 from bot.knowledge.gaps import entry_text_of, known_text_of, load_gaps
 from bot.knowledge.handlers import (
@@ -88,6 +89,9 @@ def build_router(settings: Settings) -> Router:
     scenarios = EngineSource(settings.scenarios_dir, settings.knowledge_dir)
     danger = load_danger_check(settings.safety_file, encoder=encoder, cache_dir=settings.var_dir / "embeddings")
     handlers: list[Handler] = [
+        # A vote on an answer ("Was this useful?") is a button, never part of a flow: it is counted
+        # and thanked for before any flow could read it as an answer, and changes no state.
+        FeedbackHandler(renderer, database_counter(engine)),
         # Flows under way come first: a scenario being played owns every message (its case
         # talk is part of the exercise, and each step carries the 999 line); then the 999 check.
         ScenarioPlayHandler(scenarios),

@@ -2,6 +2,9 @@
 
 The one place that writes "Source:" lines, citation payloads and button payloads. Wording
 comes from ``knowledge/messages.yml`` (``Messages``); entries and sources from the store.
+A citation payload carries what the widget's source panel shows: the document's full title,
+publisher, date, licence and the section heading (``knowledge/sources.yml``; no web addresses).
+A guidance answer carries the payloads of its "Was this useful?" buttons (``bot/feedback``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,23 @@ from bot.knowledge.schema import Citation, Entry, Source, cite
 
 CHOOSE_ENTRY = "choose_entry"
 MAX_RELATED = 3
+# A vote on an answer: /affirm{"feedback": "<entry id>"} (useful) or /deny{...} (not useful).
+FEEDBACK_ENTITY = "feedback"
+FEEDBACK_VOTES = {"yes": "affirm", "no": "deny"}
+
+
+def citation_payload(sources: Mapping[str, Source], citation: Citation) -> dict[str, str]:
+    """A citation as the widget receives it: source and section ids, the readable form, and the
+    document's details for the source panel (title, publisher, date, licence, section heading)."""
+    source = sources[citation.source]
+    section = source.section(citation.section)
+    headings = [section.title] if section is not None else []
+    parent = source.section(section.parent) if section is not None and section.parent else None
+    if parent is not None:
+        headings.insert(0, parent.title)
+    return {"source": citation.source, "section": citation.section, "citation": cite(sources, citation),
+            "title": source.title, "publisher": source.publisher, "date": source.date,
+            "licence": source.licence, "section_title": ": ".join(headings)}
 
 
 class Renderer:
@@ -37,8 +57,8 @@ class Renderer:
     # -- citations -----------------------------------------------------------------------------
 
     def cite(self, citation: Citation) -> dict[str, str]:
-        """A citation as the widget receives it: source id, section id and the readable form."""
-        return {"source": citation.source, "section": citation.section, "citation": cite(self.sources, citation)}
+        """A citation as the widget receives it (``citation_payload``)."""
+        return citation_payload(self.sources, citation)
 
     def citations(self, citations: Iterable[Citation]) -> list[dict[str, str]]:
         return [self.cite(c) for c in dict.fromkeys(citations)]
@@ -66,9 +86,14 @@ class Renderer:
         citations = self.citations(entry.all_citations)
         lines = [body or entry.answer]
         custom: dict[str, Any] = {"type": "guidance", "entry_id": entry.id, "title": entry.title,
-                                  "citations": citations}
+                                  "citations": citations, "feedback": self.feedback(entry.id)}
         if with_steps and entry.steps:
             steps = [{"text": step.text, **self.cite(step.citation)} for step in entry.steps]
             lines += [f"{number}. {s['text']} ({s['citation']})" for number, s in enumerate(steps, start=1)]
             custom["steps"] = steps
         return Message(self.with_sources(lines, citations), self.related_buttons(entry), custom)
+
+    @staticmethod
+    def feedback(entry_id: str) -> dict[str, str]:
+        """The payloads of "Was this useful?" yes and no for an answer from ``entry_id``."""
+        return {vote: payload(intent, **{FEEDBACK_ENTITY: entry_id}) for vote, intent in FEEDBACK_VOTES.items()}

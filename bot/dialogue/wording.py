@@ -24,6 +24,7 @@ REQUIRED_MESSAGES = (
     "directory_ages_up_to", "directory_service_refer", "directory_service_contact", "directory_service_phone",
     "directory_service_email", "directory_service_open", "directory_front_door", "directory_check",
     "unavailable", "too_long", "unreadable_request", "too_fast", "session_invalid",
+    "reflection_button_stale", "reflection_button_ended", "feedback_thanks",
 )
 
 

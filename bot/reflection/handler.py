@@ -24,9 +24,14 @@ START_REFLECTION = "start_reflection"
 MAX_OFFER_WORDS = 4  # "yes please, go on" answers the offer; a longer message is something else
 # Replies to a question asked on the way that are worth showing before the reflection resumes.
 ASIDE_KINDS = {"answer", "chosen", "in_context", "assurance", "orientation", "not_covered"}
-# What a button answer sends: the typed words the answer patterns read.
+# What the command buttons send: the typed words the command patterns read.
 BUTTON_WORDS = {"yes": "yes", "no": "no", "not_sure": "not sure", "back": "go back", "stop": "stop"}
 BUTTON_ANSWERS = {BUTTON_WORDS[answer] for answer in ("yes", "no", "not_sure")}
+# An answer button names the question it belongs to: /affirm{"question": "fear", "answer": "yes"};
+# one pressed after the reflection moved on (or ended) is not taken as an answer (bot/web/payloads.py).
+ANSWER_INTENTS = {"yes": "affirm", "no": "deny", "not_sure": "deny"}
+QUESTION_ENTITY, ANSWER_ENTITY = "question", "answer"
+ENDED = "ended"  # the claim on an answer button when no reflection is under way
 
 
 class ReflectionTalk:
@@ -54,11 +59,21 @@ class ReflectionTalk:
         number, total = (state.step or 0) + 1, len(r.questions)
         text = f"{prefix}\n" if prefix else ""
         text += r.texts["question"].format(number=number, total=total, question=question.text)
-        keys = ["yes", "no", "not_sure"] + (["back"] if number > 1 else []) + ["stop"]
-        # A button sends its words (no payload intent): the answer and command patterns read them.
-        buttons = tuple(Button(r.buttons[k], BUTTON_WORDS[k]) for k in keys)
+        answers = tuple(self.render.button(r.buttons[k], ANSWER_INTENTS[k], question=question.id, answer=k)
+                        for k in ANSWER_INTENTS)
+        # The commands send their words (no payload intent): the command patterns read them.
+        commands = (["back"] if number > 1 else []) + ["stop"]
+        buttons = answers + tuple(Button(r.buttons[k], BUTTON_WORDS[k]) for k in commands)
         custom = {"type": "reflection_question", "question_id": question.id, "number": number, "of": total}
         return Message(text, buttons, custom)
+
+    def stale_button(self, turn: Turn, state: ReflectionState | None) -> Reply:
+        """An answer button from an earlier question: said so, and the current question asked again
+        (or, with no reflection under way, how to start one); nothing is recorded."""
+        if state is None or not self.reflection.under_way(state):
+            ended = Message(self.render.text("reflection_button_ended"), custom={"type": "reflection_stale_button"})
+            return Reply("reflection", (ended,), turn.state)
+        return self.asking(turn, state, self.render.text("reflection_button_stale"))
 
     def noted(self, question: Question, answer: str) -> Message:
         """The one line that confirms how an answer was read, so a misreading can be put right."""
@@ -106,16 +121,23 @@ class ReflectionHandler:
         self.talk = talk
         self.reflection = talk.reflection
 
-    def check(self, turn: Turn) -> ReflectionState | None:
+    def check(self, turn: Turn) -> ReflectionState | str | None:
         state = turn.state.reflection
-        return state if self.reflection.under_way(state) else None
+        if self.reflection.under_way(state):
+            return state
+        return ENDED if button_answer(turn) is not None else None
 
-    def handle(self, turn: Turn, state: ReflectionState, chain: Chain) -> Reply:
+    def handle(self, turn: Turn, state: ReflectionState | str, chain: Chain) -> Reply:
         r, talk = self.reflection, self.talk
+        if not isinstance(state, ReflectionState):  # an answer button, with no reflection under way
+            return talk.stale_button(turn, None)
         if turn.danger == "sure":
             # The 999 message comes first (safety); the reflection keeps its place and its
             # summary repeats the 999 line.
             return talk.asking(turn, replace(state, danger=True), r.texts["resume"])
+        pressed = button_answer(turn)
+        if pressed is not None:
+            return self._button(turn, state, *pressed)
         if turn.intent == START_REFLECTION:
             return talk.start(turn)
         command = r.command(turn.text)
@@ -149,6 +171,23 @@ class ReflectionHandler:
         if aside.kind in ASIDE_KINDS:
             return talk.asking(turn, state, r.texts["resume"], before=aside.messages)
         return talk.asking(turn, state, r.texts["not_understood"])
+
+    def _button(self, turn: Turn, state: ReflectionState, question_id: str, answer: str) -> Reply:
+        """An answer button: recorded if it belongs to the question being asked, else ignored."""
+        r = self.reflection
+        current = r.current(state)
+        if current is None or current.id != question_id or answer not in current.outcomes:
+            return self.talk.stale_button(turn, state)
+        new_state = r.record(state, answer)
+        return self.talk.summary(turn, new_state) if r.finished(new_state) else self.talk.asking(turn, new_state)
+
+
+def button_answer(turn: Turn) -> tuple[str, str] | None:
+    """The question and answer an answer button carries (None for anything typed)."""
+    questions, answers = turn.entity_values(QUESTION_ENTITY), turn.entity_values(ANSWER_ENTITY)
+    if not turn.is_payload or not questions or not answers or answers[0] not in ANSWER_INTENTS:
+        return None
+    return questions[0], answers[0]
 
 
 class ReflectionOfferHandler:

@@ -1,7 +1,8 @@
 """Build the web widget (web/dist) and serve its page on loopback, pointed at the Rasa server.
 
 ``bot run`` and the browser tests use ``ensure_widget_built`` and ``start_page_server``.
-The page is static apart from the Rasa server's address, which is filled in when it is served.
+The page is static apart from the Rasa server's address and the message limit of config/web.yml
+(``limits.max_message_chars``, shown by the widget's character count), filled in when it is served.
 Every response, errors included, carries the security headers; a connection idle for
 ``IDLE_TIMEOUT`` seconds is closed; any path but a plain file name in web/dist is a 404.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import os
 import re
 import shutil
 import subprocess
@@ -19,13 +21,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import yaml
+
 from bot.config import PROJECT_ROOT
+from bot.web.settings import DEFAULT_FILE as WEB_CONFIG_FILE
+from bot.web.settings import Limits
 
 HOST = "127.0.0.1"
 WEB_DIR = PROJECT_ROOT / "web"
 DIST_DIR = WEB_DIR / "dist"
 WIDGET_FILE = "dasg-widget.js"
 SERVER_PLACEHOLDER = "__DASG_SERVER__"
+LIMIT_PLACEHOLDER = "__DASG_MAX_CHARS__"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 IDLE_TIMEOUT = 10.0  # seconds a connection may send nothing before it is closed
 _REASONS = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 408: "Request timeout",
@@ -78,9 +85,22 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-def render_page(template: str, rasa_url: str) -> str:
-    """The page with the Rasa server's address in the widget's data-server attribute."""
-    return template.replace(SERVER_PLACEHOLDER, html.escape(rasa_url, quote=True))
+def render_page(template: str, rasa_url: str, max_chars: int = Limits.max_message_chars) -> str:
+    """The page with the Rasa server's address (data-server) and the message limit (data-max-length)."""
+    return (template.replace(SERVER_PLACEHOLDER, html.escape(rasa_url, quote=True))
+            .replace(LIMIT_PLACEHOLDER, str(int(max_chars))))
+
+
+def message_limit(path: Path | None = None) -> int:
+    """``limits.max_message_chars`` of the channels' settings (``DASG_WEB_CONFIG`` or config/web.yml);
+    the default when the file does not set a usable one (the Rasa server reports a bad value itself)."""
+    path = Path(path or os.environ.get("DASG_WEB_CONFIG") or WEB_CONFIG_FILE)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        value = (data.get("limits") or {}).get("max_message_chars", Limits.max_message_chars)
+    except (OSError, yaml.YAMLError, AttributeError):
+        return Limits.max_message_chars
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else Limits.max_message_chars
 
 
 @dataclass
@@ -105,7 +125,7 @@ class PageServer:
         self.thread.join(timeout=5)
 
 
-def _handler(dist: Path, rasa_url: str, idle_timeout: float) -> type[BaseHTTPRequestHandler]:
+def _handler(dist: Path, rasa_url: str, idle_timeout: float, max_chars: int) -> type[BaseHTTPRequestHandler]:
     policy = content_security_policy(rasa_url)
 
     class PageHandler(BaseHTTPRequestHandler):
@@ -128,7 +148,7 @@ def _handler(dist: Path, rasa_url: str, idle_timeout: float) -> type[BaseHTTPReq
             path = dist / name
             body = path.read_bytes()
             if path.suffix == ".html":
-                body = render_page(body.decode("utf-8"), rasa_url).encode("utf-8")
+                body = render_page(body.decode("utf-8"), rasa_url, max_chars).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", _TYPES.get(path.suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream")
             self.send_header("Content-Length", str(len(body)))
@@ -164,13 +184,15 @@ def _handler(dist: Path, rasa_url: str, idle_timeout: float) -> type[BaseHTTPReq
 
 
 def start_page_server(rasa_url: str, port: int = 8080, host: str = HOST, dist: Path = DIST_DIR,
-                      idle_timeout: float = IDLE_TIMEOUT) -> PageServer:
+                      idle_timeout: float = IDLE_TIMEOUT, max_chars: int | None = None) -> PageServer:
     """Serve ``dist`` on ``host:port`` (0: any free port) with the widget pointed at ``rasa_url``;
-    a connection that sends nothing for ``idle_timeout`` seconds is closed."""
+    a connection that sends nothing for ``idle_timeout`` seconds is closed. ``max_chars``: the
+    widget's message limit (default: config/web.yml's)."""
     if not (dist / "index.html").is_file():
         raise RuntimeError(f"the web widget is not built ({dist / 'index.html'} is missing): run `make setup`")
     try:
-        httpd = ThreadingHTTPServer((host, port), _handler(dist, rasa_url, idle_timeout))
+        limit = max_chars if max_chars is not None else message_limit()
+        httpd = ThreadingHTTPServer((host, port), _handler(dist, rasa_url, idle_timeout, limit))
     except OSError as exc:
         raise RuntimeError(f"cannot serve the web page on {host}:{port} ({exc.strerror}); choose another --web-port") from exc
     httpd.daemon_threads = True

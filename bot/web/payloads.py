@@ -3,8 +3,8 @@
 Rasa reads any message that starts with "/" as ``/intent{entities}`` and skips NLU, so a user
 typing ``/restart`` would wipe the conversation. The channels pass on as a payload only what the
 project's buttons send (``bot.dialogue.types.payload``), with each value checked against its
-vocabulary (entries, agencies, scenarios and their choices, directory areas); anything else
-that starts with "/" loses its leading slashes and is read as the words it is.
+vocabulary (entries, agencies, scenarios, their steps and choices, directory areas, reflection
+questions); anything else that starts with "/" loses its leading slashes and is read as the words it is.
 """
 
 from __future__ import annotations
@@ -36,6 +36,15 @@ BUTTONS: dict[str, dict[str, str]] = {
     "none_of_these": {},
     "start_reflection": {},
 }
+# Intents that are also typed ("yes", "no"), as buttons send them: an answer to a reflection
+# question names the question it belongs to (bot/reflection/handler.py), a vote on an answer names
+# the answer's entry (bot/feedback/handler.py); a scenario branch may name its step (issue 15).
+SHAPED_BUTTONS: dict[str, tuple[dict[str, str], ...]] = {
+    "affirm": ({"question": "questions", "answer": "answers"}, {"feedback": "entries"}),
+    "deny": ({"question": "questions", "answer": "answers"}, {"feedback": "entries"}),
+    "scenario_answer": ({"choice": "choices", "step": "steps"},),
+}
+REFLECTION_ANSWERS = frozenset({"yes", "no", "not_sure"})
 _LEADING = re.compile(r"^[\s/]+")
 AREAS_TTL = 5.0  # seconds: an area imported while the assistant runs is a valid button this soon
 
@@ -53,7 +62,11 @@ class Vocabularies:
     def values(self, vocabulary: str) -> frozenset[str]:
         if vocabulary == "areas":
             return self._area_names()
+        if vocabulary == "answers":
+            return REFLECTION_ANSWERS
         knowledge = self.settings.knowledge_dir
+        if vocabulary == "questions":
+            return self._read("questions", sorted((knowledge / "reflection").glob("*.yml")), _question_ids)
         if vocabulary == "entries":
             return self._read("entries", sorted(self.settings.entries_dir.glob("*.yml")), _entry_ids)
         if vocabulary == "agencies":
@@ -63,6 +76,8 @@ class Vocabularies:
             return self._read("scenarios", scenario_files, _scenario_ids)
         if vocabulary == "choices":
             return self._read("choices", scenario_files, _choice_ids)
+        if vocabulary == "steps":
+            return self._read("steps", scenario_files, _step_ids)
         raise KeyError(vocabulary)
 
     def _read(self, name: str, paths: list[Path], read: Callable[[Any], set[str]]) -> frozenset[str]:
@@ -115,14 +130,23 @@ def _choice_ids(data: Any) -> set[str]:
             for c in step.get("choices") or [] if isinstance(c, dict) and c.get("id")}
 
 
+def _question_ids(data: Any) -> set[str]:
+    return {str(q["id"]) for q in data.get("questions") or [] if isinstance(q, dict) and q.get("id")}
+
+
+def _step_ids(data: Any) -> set[str]:
+    return {str(s["id"]) for s in data.get("steps") or [] if isinstance(s, dict) and s.get("id")}
+
+
 def button_payload(text: str, vocabularies: Vocabularies) -> str | None:
     """``text`` written as our buttons write it, if it is one of their payloads with known values."""
     parsed = parse_payload(text)
-    if parsed is None or parsed[0] not in BUTTONS:
+    if parsed is None:
         return None
     intent, entities = parsed
-    expected = BUTTONS[intent]
-    if set(entities) != set(expected):
+    shapes = ((BUTTONS[intent],) if intent in BUTTONS else ()) + SHAPED_BUTTONS.get(intent, ())
+    expected = next((shape for shape in shapes if set(shape) == set(entities)), None)
+    if expected is None:
         return None
     for name, value in entities.items():
         known = vocabularies.values(expected[name])

@@ -12,11 +12,12 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.scenarios import library_for
-from tests.conversation.conftest import kinds, texts
+from bot.config import load_settings
+from bot.scenarios.live import LiveScenarios
+from tests.conversation.conftest import kinds, messages, texts
 
 pytestmark = pytest.mark.conversation
-SCENARIOS = sorted(library_for().scenarios)
+SCENARIOS = sorted(LiveScenarios(load_settings().scenarios_dir, load_settings().knowledge_dir).library().scenarios)
 REMINDER = "If a child or adult is in immediate danger now, call 999."
 
 
@@ -98,3 +99,31 @@ def test_knowledge_question_mid_scenario_is_answered_and_offers_to_continue(new_
     assert "continue" in carry_on
     resumed = chat.send("continue")
     assert "scenario_step" in kinds(resumed)
+
+
+def test_the_summary_lists_the_options_chosen_and_part_of_a_label_chooses(new_chat):
+    chat = new_chat()
+    chat.send('/start_scenario{"scenario_id":"seemed-well"}')
+    nothing = "\n".join(texts(chat.send("I would leave and get back to the station")))
+    assert "Your answer did not cover any of the key points for this step." in nothing
+    assert "yet" not in nothing.split("You missed:")[0]
+    chosen = chat.send("share it with partner agencies")  # part of the best option's label
+    assert kinds(chosen)[0] == "scenario_choice_feedback"
+    assert "You chose: Share it with partner agencies and ask for the risk to the children to be assessed" in \
+        "\n".join(texts(chosen))
+    end = messages(chat.send("His history, the risk to the baby, the children's views and specialist support for mum."))
+    summary = next(m for m in end if m.get("custom", {}).get("type") == "scenario_summary")
+    assert "Your choices:" in summary["text"]
+    assert ("- What do you do with this information? You chose: Share it with partner agencies and ask for the risk to "
+            "the children to be assessed. This is a change in risk") in summary["text"]
+    assert summary["custom"]["chosen"][0] == {"step_id": "new_partner", "choice": "share_and_assess", "best": True,
+                                              "label": "Share it with partner agencies and ask for the risk to the "
+                                                       "children to be assessed"}
+
+
+def test_a_point_made_as_a_question_is_marked_as_an_answer(new_chat):
+    chat = new_chat()
+    chat.send('/start_scenario{"scenario_id":"covid-kept-out"}')
+    replies = messages(chat.send("Is he using lockdown as an excuse to isolate them from us?"))
+    feedback = next(m for m in replies if m.get("custom", {}).get("type") == "scenario_feedback")
+    assert "isolation_tactic" in feedback["custom"]["covered"]

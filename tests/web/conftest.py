@@ -2,7 +2,9 @@
 headless Chromium (Debian's /usr/bin/chromium, driven by Playwright) for the whole session.
 
 Every test gets a fresh browser context (its own sessionStorage, like a new tab) and leaves a
-screenshot in var/artifacts/screenshots/<test name>.png, pass or fail.
+screenshot in var/artifacts/screenshots/<test name>.png, pass or fail. Helpers: the widget as a
+user meets it (``Widget``), axe-core's check (``run_axe``, ``assert_accessible``), the user's
+text size (``set_text_size``) and whether an element is inside the window (``inside_viewport``).
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ class Widget:
 
     @property
     def bot_messages(self):
-        return self.log.locator(".message.bot")
+        """The assistant's messages (not the widget's own greeting)."""
+        return self.log.locator(".message.bot:not(.intro)")
 
     @property
     def user_messages(self):
@@ -147,7 +150,8 @@ class Widget:
         self.page.wait_for_function(
             """(before) => {
                 const root = document.querySelector('.dasg-widget-host').shadowRoot;
-                return root.querySelectorAll('.message.bot').length > before && root.querySelector('.typing').hidden;
+                return root.querySelectorAll('.message.bot:not(.intro)').length > before
+                    && root.querySelector('.typing').hidden;
             }""",
             arg=before,
             timeout=ANSWER_TIMEOUT_MS,
@@ -163,11 +167,34 @@ def widget(page, page_server) -> Widget:
 
 
 def run_axe(page) -> list[dict]:
-    """axe-core's violations for the page (WCAG 2.0/2.1 A and AA rules and best practices)."""
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    """axe-core's violations for the page (WCAG 2.0/2.1 A and AA rules and best practices). The
+    script is evaluated through the DevTools protocol, so the page's Content-Security-Policy stays on."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8") + "\n;undefined")
     return page.evaluate(
         """async () => (await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
         })).violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                    nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))"""
     )
+
+
+def assert_accessible(page, state: str) -> None:
+    """No axe-core violation at all in this state of the widget."""
+    violations = run_axe(page)
+    assert violations == [], f"axe-core, {state}: {violations}"
+
+
+def set_text_size(page, pixels: int) -> None:
+    """The user's default text size, as the browser's own setting sets it (16 px is 100%)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": pixels, "fixed": pixels}})
+
+
+def inside_viewport(page, locator) -> bool:
+    """Whether the element is visible and wholly inside the window (no scrolling needed)."""
+    box = locator.bounding_box()
+    size = page.viewport_size
+    return bool(box) and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 0.5 \
+        and box["y"] + box["height"] <= size["height"] + 0.5

@@ -8,12 +8,24 @@ import time
 import pytest
 import requests
 
-from bot.web.page import content_security_policy, render_page, start_page_server
+from bot.web.page import content_security_policy, message_limit, render_page, start_page_server
 
 
 def test_page_names_the_rasa_server_escaped():
     page = render_page('<script data-server="__DASG_SERVER__"></script>', 'http://127.0.0.1:5005/"><b>')
     assert 'data-server="http://127.0.0.1:5005/&quot;&gt;&lt;b&gt;"' in page
+
+
+def test_page_shows_the_message_limit_of_the_channels_settings(tmp_path, monkeypatch):
+    assert message_limit() == 2000  # config/web.yml
+    settings = tmp_path / "web.yml"
+    settings.write_text("limits:\n  max_message_chars: 1500\n", encoding="utf-8")
+    monkeypatch.setenv("DASG_WEB_CONFIG", str(settings))
+    assert message_limit() == 1500
+    settings.write_text("limits:\n  max_message_chars: lots\n", encoding="utf-8")
+    assert message_limit() == 2000, "a bad value is the Rasa server's to report; the page keeps the default"
+    page = render_page('<script data-max-length="__DASG_MAX_CHARS__"></script>', "http://127.0.0.1:5005", 1500)
+    assert 'data-max-length="1500"' in page
 
 
 def test_policy_allows_scripts_from_the_page_and_sockets_to_rasa_only():
@@ -29,6 +41,7 @@ def test_serves_the_page_and_widget_and_nothing_else(widget_dist):
         page = requests.get(server.url, timeout=5)
         assert page.status_code == 200
         assert 'data-server="http://127.0.0.1:5999"' in page.text
+        assert 'data-max-length="2000"' in page.text and "__DASG" not in page.text
         assert "connect-src 'self' http://127.0.0.1:5999" in page.headers["Content-Security-Policy"]
         script = requests.get(server.url + "dasg-widget.js", timeout=5)
         assert script.headers["Content-Type"].startswith("text/javascript")

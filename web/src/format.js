@@ -3,15 +3,26 @@
  *
  * Blocks: paragraphs split by blank lines (single line breaks kept), "- " / "* " bullet
  * lists and "1. " numbered lists. Inline: **bold**, [text](https://...) and bare https://
- * links. Anything else, HTML included, stays literal text: the renderer only ever sets
- * textContent. Trailing "Source: ..." lines are taken out so they can be shown apart.
+ * or www. links, email addresses (mailto:), UK phone numbers and 999 (tel:). Anything else,
+ * HTML included, stays literal text: the renderer only ever sets textContent. Trailing
+ * "Source: ..." lines are taken out so they can be shown apart. Directory text gets the
+ * links only (``parseAutolinks``), never any other formatting.
  */
 
 const BULLET_ITEM = /^\s*[-*]\s+(.+)$/;
 const NUMBERED_ITEM = /^\s*(\d{1,3})[.)]\s+(.+)$/;
 const SOURCE_LINE = /^\s*Sources?:\s*(.+)$/;
 const BOLD = /\*\*(?=\S)([^*\n]*?\S)\*\*/g;
-const LINK = /\[([^\]\n]+)\]\((https:\/\/[^\s()]+)\)|https:\/\/[^\s<>()"']*[^\s<>()"'.,;:!?]/g;
+const MARKDOWN_LINK = /\[(?<label>[^\]\n]+)\]\((?<markdown>https:\/\/[^\s()]+)\)/.source;
+const AUTOLINKS = [
+  /(?<https>https:\/\/[^\s<>()"']*[^\s<>()"'.,;:!?])/.source, // a bare https:// address
+  /\b(?<www>www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/[^\s<>()"']*[^\s<>()"'.,;:!?])?)/.source, // www.example.org
+  /\b(?<email>[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,})\b/.source, // an email address
+  /(?<phone>(?:\+44\s?(?:\(0\)\s?)?|\b0)\d(?:[ -]?\d){6,11})(?![\d-])/.source, // a UK phone number
+  /(?<![\d-])(?<emergency>999)(?![\d-])/.source, // 999
+];
+const LINK = new RegExp([MARKDOWN_LINK, ...AUTOLINKS].join("|"), "gi");
+const AUTOLINK = new RegExp(AUTOLINKS.join("|"), "gi");
 
 /** The https URL in href, normalised, or null when it is not a well-formed https URL. */
 function safeHref(href) {
@@ -36,19 +47,44 @@ function parseInline(text) {
   return nodes;
 }
 
-function parseLinks(text) {
+/** A tel: address for a UK number as written ("0808 2000 247", "+44 (0)1632 960 000", "999"), or null. */
+function telHref(number) {
+  const digits = number.replace(/\(0\)/, "").replace(/[^\d+]/g, "");
+  const national = digits.startsWith("+44") ? digits.slice(3) : digits.replace(/^0/, "");
+  if (digits === "999") return "tel:999";
+  // 10 digits after the 0 (01632 960000, 07700 900000), or a shorter 08xx freephone (0800 1111)
+  const plausible = national.length === 10 || (/^8/.test(national) && national.length >= 7 && national.length <= 10);
+  return plausible ? `tel:${digits.startsWith("+") ? digits : "0" + national}` : null;
+}
+
+/** The link a match of LINK stands for ({text, href}), or null when it is not a safe, well-formed one. */
+function linkOf(match) {
+  const whole = match[0];
+  const { label, markdown, https, www, email, phone, emergency } = match.groups;
+  if (markdown) return { text: label, href: safeHref(markdown) };
+  if (https) return { text: whole, href: safeHref(https) };
+  if (www) return { text: whole, href: safeHref(`https://${www}`) };
+  if (email) return { text: whole, href: `mailto:${email}` };
+  return { text: whole, href: telHref(phone || emergency) };
+}
+
+function parseLinks(text, pattern = LINK) {
   const nodes = [];
   let last = 0;
-  for (const match of text.matchAll(LINK)) {
-    const label = match[1] || match[0];
-    const href = safeHref(match[2] || match[0]);
-    if (!href) continue;
+  for (const match of text.matchAll(pattern)) {
+    const link = linkOf(match);
+    if (!link.href) continue;
     if (match.index > last) nodes.push({ type: "text", text: text.slice(last, match.index) });
-    nodes.push({ type: "link", href, text: label });
+    nodes.push({ type: "link", href: link.href, text: link.text });
     last = match.index + match[0].length;
   }
   if (last < text.length) nodes.push({ type: "text", text: text.slice(last) });
   return nodes;
+}
+
+/** Lines of plain text (a directory's data) with only addresses, emails and phone numbers as links. */
+function parseAutolinks(text) {
+  return String(text || "").replace(/\r\n?/g, "\n").split("\n").map((line) => parseLinks(line, AUTOLINK));
 }
 
 /** Block nodes: {type: "paragraph", lines: [inline[]]}, {type: "list", ordered, start, items: [inline[]]}. */

@@ -72,3 +72,35 @@ test("citations from the custom payload when the text has none; unknown payloads
   assert.deepEqual(parseMessage("Answer.", { type: "scenario_step", citations: "nonsense" }).sources, []);
   assert.equal(parseMessage("", null).blocks.length, 0);
 });
+
+const parseAutolinks = runInNewContext(`${source}\nparseAutolinks;`, { URL });
+const linksOf = (nodes) => JSON.parse(JSON.stringify(nodes)).filter((n) => n.type === "link").map((l) => [l.text, l.href]);
+
+test("phone numbers, 999, emails and www. addresses are tappable links", () => {
+  const [line] = parseMessage(
+    "Call 999 now, or 0808 2000 247, +44 (0)1632 960 000, 01632-960001 or 0800 1111; email help@lscp.example or see www.lscp.example/help.",
+  ).blocks[0].lines;
+  assert.deepEqual(linksOf(line), [
+    ["999", "tel:999"],
+    ["0808 2000 247", "tel:08082000247"],
+    ["+44 (0)1632 960 000", "tel:+441632960000"],
+    ["01632-960001", "tel:01632960001"],
+    ["0800 1111", "tel:08001111"],
+    ["help@lscp.example", "mailto:help@lscp.example"],
+    ["www.lscp.example/help", "https://www.lscp.example/help"],
+  ]);
+});
+
+test("numbers that are not phone numbers stay text", () => {
+  for (const text of ["Panel Briefing 2 (2022), ages 0-4 and 13 to 17", "9999 or 1999 or 999-1", "02 1234", "2017-09"]) {
+    const nodes = parseMessage(text).blocks[0].lines[0];
+    assert.ok(nodes.every((n) => n.type === "text"), text);
+  }
+});
+
+test("directory text gets links but no other formatting", () => {
+  const lines = parseAutolinks("**Hope House** [x](https://a.example)\nContact: phone 01632 960123, email hope@demo.example");
+  assert.deepEqual(linksOf(lines[0]), [["https://a.example", "https://a.example/"]]);
+  assert.equal(lines[0][0].text, "**Hope House** [x](");
+  assert.deepEqual(linksOf(lines[1]), [["01632 960123", "tel:01632960123"], ["hope@demo.example", "mailto:hope@demo.example"]]);
+});

@@ -170,3 +170,46 @@ def test_going_through_something_else_is_not_a_request_to_reflect(router):
     reply = router.respond(Turn("can you take me through what the DASH checklist is for?", "ask_dash", 0.9,
                                 state=ConversationState(notice_given=True)))
     assert "reflection_offer" not in reply.types
+
+
+def press(router, state, question, answer, intent=None):
+    """An answer button as the channel passes it on: the payload and its two entities."""
+    from bot.dialogue.types import Entity, payload
+
+    intent = intent or ("affirm" if answer == "yes" else "deny")
+    text = payload(intent, question=question, answer=answer)
+    entities = (Entity("question", question), Entity("answer", answer))
+    return router.respond(Turn(text, intent, 1.0, entities, state=SETTLED.with_(reflection=state)))
+
+
+def test_answer_buttons_name_their_question(router):
+    question = start(router).messages[-1]
+    assert [b.title for b in question.buttons][:3] == ["Yes", "No", "Not sure"]
+    assert [b.payload for b in question.buttons[:3]] == [
+        '/affirm{"question":"fear","answer":"yes"}', '/deny{"question":"fear","answer":"no"}',
+        '/deny{"question":"fear","answer":"not_sure"}']
+    assert [b.payload for b in question.buttons[3:]] == ["stop"]
+
+
+def test_an_answer_button_for_the_current_question_is_recorded(router):
+    reply = press(router, start(router).state.reflection, "fear", "not_sure")
+    assert reply.types == ["reflection_question"] and reply.messages[0].text.startswith("Question 2 of 8: ")
+    assert reply.state.reflection.answers == {"fear": "not_sure"}
+
+
+def test_a_stale_answer_button_is_ignored_and_the_current_question_asked_again(router, reflection):
+    state = to_question(router, "both_recorded")
+    reply = press(router, state, "fear", "not_sure")
+    assert reply.state.reflection == state, "nothing recorded, the place kept"
+    assert reply.types == ["reflection_question"]
+    assert reply.messages[0].text == ("That button was for an earlier question.\nQuestion 4 of 8: "
+                                      + reflection.questions[3].text)
+    assert reply.messages[0].custom["question_id"] == "both_recorded"
+
+
+def test_the_last_answer_button_gives_the_summary_and_a_later_one_is_not_recorded(router):
+    reply = press(router, to_question(router, "child_spoken"), "child_spoken", "yes")
+    assert reply.types == ["reflection_summary"] and reply.state.reflection is None
+    late = press(router, None, "child_fear", "no")
+    assert late.types == ["reflection_stale_button"] and late.state.reflection is None
+    assert "finished or stopped" in late.messages[0].text

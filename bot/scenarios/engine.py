@@ -180,7 +180,7 @@ class ScenarioEngine:
         if step.is_choice:
             lines.append(self.texts["choose_prompt"])
         lines.append(self.texts["reminder"])
-        buttons = tuple(Button(c.label, payload(SCENARIO_CHOICE, choice=c.id)) for c in step.choices)
+        buttons = tuple(Button(c.label, payload(SCENARIO_CHOICE, choice=c.id, step=step.id)) for c in step.choices)
         custom = {"type": "scenario_step", "scenario_id": scenario.id, "step_id": step.id, "number": number,
                   "kind": "choice" if step.is_choice else "question", "reminder": self.texts["reminder"]}
         return Message("\n".join(lines), buttons, custom)
@@ -205,12 +205,16 @@ class ScenarioEngine:
         state = replace(state, covered={**state.covered, step.id: covered})
         return self._advance(scenario, state, step.next, (self._feedback(scenario, step, covered),))
 
-    def choose(self, state: ScenarioState | None, option_id: str) -> Play:
-        """Take a branch button: its feedback, then the step it leads to (or the summary)."""
+    def choose(self, state: ScenarioState | None, option_id: str, step_id: str | None = None) -> Play:
+        """Take a branch button: its feedback, then the step it leads to (or the summary). A
+        button from an earlier step (``step_id`` not the current one) records nothing."""
         current = self._current(state)
         if current is None:
             return self._not_playing()
         scenario, step, state = current
+        if step_id is not None and step_id != step.id:
+            return Play((self.wording.say("stale_choice", "scenario_stale_button"),
+                         self._step_message(scenario, step, state)), state)
         choice = step.choice(option_id) if step.is_choice else None
         if choice is None:
             return self._not_a_choice(scenario, step, state)

@@ -50,7 +50,7 @@ def play_script(library: ScenarioLibrary, scenario_id: str, answers: str = "good
             play = engine.choose(play.state, choice.id)
             texts = [t["choice_feedback"].format(label=choice.label), choice.feedback]
             not_texts: list[str] = []
-            user, next_id = payload(SCENARIO_CHOICE, choice=choice.id), choice.next
+            user, next_id = payload(SCENARIO_CHOICE, choice=choice.id, step=step.id), choice.next
         else:
             text, covers = _model_answer(library, step, answers)
             play = engine.answer(play.state, text)

@@ -95,7 +95,8 @@ class ScenarioPlayHandler(_ScenarioHandler):
         if not turn.is_payload and (request := engine.group_request(text)):
             return self._group(turn, engine, request)
         if turn.is_payload and turn.entity_values("choice"):
-            return self._reply(turn, engine.choose(state, turn.entity_values("choice")[0]), engine)
+            step = next(iter(turn.entity_values("step")), None)  # the step the button belongs to
+            return self._reply(turn, engine.choose(state, turn.entity_values("choice")[0], step), engine)
         if turn.is_payload and turn.entity_values("entry_id"):
             # A button from an earlier answer: show that entry, then offer to carry on.
             return self._aside(engine, turn, chain.answer(turn))

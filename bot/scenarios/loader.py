@@ -34,7 +34,7 @@ TEXTS: dict[str, set[str]] = {
     "intro": {"title"}, "audience": {"audience"}, "objectives_heading": set(), "based_on": {"citation"},
     "instructions": set(), "step_heading": {"number"}, "reminder": set(), "choose_prompt": set(),
     "covered_heading": set(), "missed_heading": set(), "nothing_covered": set(), "all_covered": set(),
-    "empty_answer": set(), "not_a_choice": set(), "choice_feedback": {"label"}, "debrief_heading": set(),
+    "empty_answer": set(), "not_a_choice": set(), "stale_choice": set(), "choice_feedback": {"label"}, "debrief_heading": set(),
     "summary_heading": {"title"}, "objective_line": {"objective", "covered", "total"}, "revisit_heading": set(),
     "choices_heading": set(), "choice_line": {"question", "label", "feedback"},
     "changed": {"title"}, "removed": set(), "group_opened": {"code", "title"}, "group_taken": {"code", "title"},

@@ -65,8 +65,9 @@ def test_a_good_answer_lists_every_point_covered_with_its_source(engine, started
     ]
     assert step.text.splitlines()[2] == "What do you do with this information?"
     assert [b.payload for b in step.buttons] == [
-        '/scenario_answer{"choice":"note_on_file"}', '/scenario_answer{"choice":"share_and_assess"}',
-        '/scenario_answer{"choice":"advise_mother"}']
+        '/scenario_answer{"choice":"note_on_file","step":"new_partner"}',
+        '/scenario_answer{"choice":"share_and_assess","step":"new_partner"}',
+        '/scenario_answer{"choice":"advise_mother","step":"new_partner"}']
     assert play.state.covered == {"at_the_incident": (
         "speak_with_children", "look_beyond_appearances", "record_what_was_seen", "children_as_victims")}
 
@@ -116,6 +117,15 @@ def test_text_that_is_no_choice_shows_the_options_again(engine, started):
     assert play.messages[0].text == "Please choose one of the options for this step."
     assert len(play.messages[1].buttons) == 3 and play.state.step == "new_partner"
     assert engine.choose(state, "made_up").messages[0].text == "Please choose one of the options for this step."
+
+
+def test_a_button_from_an_earlier_step_records_nothing_and_shows_where_the_trainee_is(engine, started):
+    state = engine.answer(started, GOOD_1).state
+    play = engine.choose(state, "share_and_assess", "at_the_incident")
+    assert play.messages[0].text.startswith("That button was for an earlier step")
+    assert play.messages[0].custom["type"] == "scenario_stale_button"
+    assert play.state == state and len(play.messages[1].buttons) == 3
+    assert engine.choose(state, "share_and_assess", "new_partner").state.choices == {"new_partner": "share_and_assess"}
 
 
 def test_choices_branch_to_different_steps(engine):

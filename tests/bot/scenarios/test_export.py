@@ -64,7 +64,7 @@ def test_the_poor_play_expects_the_missed_points_by_name(library):
     assert ("Speak with the children who are old enough, directly. In some of the reviewed cases, children were "
             "seen but not spoken with, partly because they 'seemed well'.") in answer["texts"]
     assert "You planned to speak with the children directly, not only to see them." in answer["not_texts"]
-    assert turns[2]["user"] == '/scenario_answer{"choice":"note_on_file"}'  # a poor play takes a worse branch
+    assert turns[2]["user"] == '/scenario_answer{"choice":"note_on_file","step":"new_partner"}'  # a poor play takes a worse branch
 
 
 def test_each_turn_names_the_reply_types_it_must_carry(library):
@@ -76,7 +76,7 @@ def test_each_turn_names_the_reply_types_it_must_carry(library):
         ["scenario_feedback", "scenario_debrief", "scenario_summary"],  # the last typed answer
     ]
     assert [t["user"] for t in turns[::2]] == [
-        '/start_scenario{"scenario_id":"placed-with-father"}', '/scenario_answer{"choice":"whole_picture_first"}']
+        '/start_scenario{"scenario_id":"placed-with-father"}', '/scenario_answer{"choice":"whole_picture_first","step":"where_to_live"}']
 
 
 def test_export_command_writes_the_conversation_test(runner, tmp_path):

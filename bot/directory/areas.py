@@ -9,14 +9,13 @@ has changed, so a newly imported area is recognised without retraining or restar
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
 from bot.directory.spelling import is_english, slips, tokens
-from bot.directory.store import area_names, generation
+from bot.directory.store import area_names
+from bot.directory.watch import DirectoryWatch
 
 RECHECK_SECONDS = 5.0
 MAX_TEXT = 2000
@@ -86,27 +85,18 @@ class AreaMatcher:
 
     def __init__(self, engine: Engine, recheck_seconds: float = RECHECK_SECONDS):
         self.engine = engine
-        self.recheck_seconds = recheck_seconds
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._checked_at = float("-inf")
+        self._watch = DirectoryWatch(engine, self._rebuild, recheck_seconds)
         self._names: list[str] = []
         self._index: list[_Name] = []
 
     def refresh(self, force: bool = False) -> bool:
         """Rebuild from the database if the directory changed; returns whether it rebuilt."""
-        with self._lock:
-            now = time.monotonic()
-            if not force and now - self._checked_at < self.recheck_seconds:
-                return False
-            self._checked_at = now
-            current = generation(self.engine)
-            if current == self._generation and not force:
-                return False
-            names = area_names(self.engine)
-            self._index = [_Name(name, tuple(tokens(name))) for name in names if tokens(name)]
-            self._names, self._generation = names, current
-            return True
+        return self._watch.refresh(force)
+
+    def _rebuild(self) -> None:
+        names = area_names(self.engine)
+        self._index = [_Name(name, tuple(tokens(name))) for name in names if tokens(name)]
+        self._names = names
 
     def names(self) -> list[str]:
         """The loaded areas' names, sorted."""

@@ -9,8 +9,6 @@ alone does not find "Demoshire MARAC" (that is a need).
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -19,7 +17,8 @@ from sqlalchemy.engine import Engine
 
 from bot.directory.models import AreaRow, ServiceRow
 from bot.directory.spelling import is_english, slips, tokens
-from bot.directory.store import ensure_schema, generation
+from bot.directory.store import ensure_schema
+from bot.directory.watch import DirectoryWatch
 
 RECHECK_SECONDS = 5.0
 MAX_WORDS = 8  # a longer message is a question, not a name
@@ -40,35 +39,27 @@ class ServiceNames:
 
     def __init__(self, engine: Engine, recheck_seconds: float = RECHECK_SECONDS):
         self.engine = engine
-        self.recheck_seconds = recheck_seconds
-        self._lock = threading.Lock()
-        self._generation: int | None = None
-        self._checked_at = float("-inf")
+        self._watch = DirectoryWatch(engine, self._rebuild, recheck_seconds)
         self._services: list[tuple[NamedService, tuple[str, ...]]] = []
         self._by_word: dict[str, list[int]] = {}
 
     def refresh(self, force: bool = False) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            if not force and now - self._checked_at < self.recheck_seconds:
-                return False
-            self._checked_at = now
-            current = generation(self.engine)
-            if current == self._generation and not force:
-                return False
-            ensure_schema(self.engine)
-            query = select(AreaRow.name, ServiceRow.id, ServiceRow.name).join(AreaRow, AreaRow.id == ServiceRow.area_id)
-            with self.engine.connect() as conn:
-                rows = conn.execute(query.order_by(AreaRow.name, ServiceRow.name, ServiceRow.id)).all()
-            services: list[tuple[NamedService, tuple[str, ...]]] = []
-            by_word: defaultdict[str, list[int]] = defaultdict(list)
-            for area, service_id, name in rows:
-                words = tuple(tokens(name))
-                for word in set(words):
-                    by_word[word].append(len(services))
-                services.append((NamedService(area, service_id, name), words))
-            self._services, self._by_word, self._generation = services, dict(by_word), current
-            return True
+        """Rebuild from the database if the directory changed; returns whether it rebuilt."""
+        return self._watch.refresh(force)
+
+    def _rebuild(self) -> None:
+        ensure_schema(self.engine)
+        query = select(AreaRow.name, ServiceRow.id, ServiceRow.name).join(AreaRow, AreaRow.id == ServiceRow.area_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(AreaRow.name, ServiceRow.name, ServiceRow.id)).all()
+        services: list[tuple[NamedService, tuple[str, ...]]] = []
+        by_word: defaultdict[str, list[int]] = defaultdict(list)
+        for area, service_id, name in rows:
+            words = tuple(tokens(name))
+            for word in set(words):
+                by_word[word].append(len(services))
+            services.append((NamedService(area, service_id, name), words))
+        self._services, self._by_word = services, dict(by_word)
 
     def find(self, words: list[str], area: str | None = None) -> list[NamedService]:
         """The services whose names ``words`` (folded, filler removed) name, those in ``area`` first."""

@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii chat clean
 
 VENV := .venv/bin
 
@@ -43,6 +43,9 @@ benchmark: setup  ## print accuracy (dev cases per category, question sets), lat
 
 benchmark-cases: setup  ## only the dev cases (eval/dev_cases.yml); URL=<REST webhook> scores running servers, ONLY="nc danger" some
 	@$(VENV)/python -m benchmarks.cases $(if $(URL),--url $(URL)) $(if $(ONLY),--only $(ONLY))
+
+benchmark-pii: setup  ## personal-detail detectors: precision and recall per detector on eval/pii_drafts.yml
+	@$(VENV)/python -m benchmarks.pii
 
 chat:             ## talk to an already running assistant
 	@$(VENV)/bot chat

@@ -4,9 +4,11 @@ Rasa and rasa-sdk log some message text at INFO, WARNING or ERROR ("Failed to pa
 in line '/...'", structured events with ``user_text=``, an action server's error body quoted in
 a traceback). ``install()`` wraps the process's log record factory so that every record above
 DEBUG, its traceback included, has the text of the messages being handled (``handling``) and
-the values of Rasa's text-carrying fields replaced by ``[redacted]``. DEBUG records are left
-whole: DEBUG is for development only. ``bot.web`` installs it in the Rasa server (with the
-messages it is handling), ``actions/__init__.py`` in the action server.
+the values of Rasa's text-carrying fields replaced by ``[redacted]``. DEBUG records keep the
+text (DEBUG is for development only) but with personal details scrubbed out: phone numbers,
+emails, postcodes, NHS and National Insurance numbers, dates of birth and names become
+``[phone]``, ``[email]``... (``bot.privacy.detectors.scrub``). ``bot.web`` installs it in the Rasa
+server (with the messages it is handling), ``actions/__init__.py`` in the action server.
 """
 
 from __future__ import annotations
@@ -72,22 +74,29 @@ def redact(line: str) -> str:
     return _PARSE_FAILED.sub(lambda m: m.group(1) + REDACTED, line)
 
 
+def scrub_details(line: str) -> str:
+    """``line`` with personal details replaced by their kind (imported here: the detectors read the
+    project's lists on first use, which the log filter must not do while the process starts)."""
+    from bot.privacy.detectors import scrub
+
+    return scrub(line)
+
+
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    """The record with its message and traceback redacted, if it is above DEBUG."""
-    if record.levelno <= logging.DEBUG:
-        return record
+    """The record with its message and traceback redacted above DEBUG, scrubbed of personal details at DEBUG."""
+    clean = scrub_details if record.levelno <= logging.DEBUG else redact
     try:
         message = record.getMessage()
     except (TypeError, ValueError, KeyError, IndexError, AttributeError):
         return record  # a malformed call: logging reports it when the record is emitted
-    cleaned = redact(message)
+    cleaned = clean(message)
     if cleaned != message:
         record.msg, record.args = cleaned, ()
     if record.exc_info and not record.exc_text:
         trace = logging.Formatter().formatException(record.exc_info)
-        record.exc_text = redact(trace)
+        record.exc_text = clean(trace)
     if record.stack_info:
-        record.stack_info = redact(record.stack_info)
+        record.stack_info = clean(record.stack_info)
     return record
 
 

@@ -42,8 +42,13 @@ _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=
 
 
 def _sources(web_dir: Path) -> list[Path]:
+    """What the widget bundle is built from: its code, and the lists the personal-details warning
+    reads from the knowledge files and the directories (so a new service name rebuilds it)."""
+    root = web_dir.parent
     return [web_dir / "build.mjs", web_dir / "package-lock.json",
-            *sorted((web_dir / "src").glob("*")), *sorted((web_dir / "public").glob("*"))]
+            *sorted((web_dir / "src").glob("*")), *sorted((web_dir / "public").glob("*")),
+            root / "bot" / "privacy" / "detectors.json", *sorted((root / "knowledge").rglob("*.yml")),
+            *sorted((root / "directories").glob("*.json"))]
 
 
 def widget_is_current(web_dir: Path = WEB_DIR) -> bool:

@@ -189,3 +189,27 @@ class MessageViews {
     return replacement;
   }
 }
+
+/* ---- the warning before a draft with personal details is sent (privacy.js finds them) ---- */
+
+const PRIVACY_TEXT = {
+  kinds: {
+    email: "an email address",
+    phone: "a phone number",
+    nhs_number: "an NHS number",
+    ni_number: "a National Insurance number",
+    postcode: "a postcode",
+    date_of_birth: "a date of birth",
+    name: "a person's name",
+  },
+  label: "Check your message before sending",
+  edit: "Edit",
+  sendAnyway: "Send anyway",
+};
+
+/** "This looks like a phone number and a postcode. Please remove details that could identify a child or family." */
+function privacyWarning(kinds) {
+  const named = kinds.map((kind) => PRIVACY_TEXT.kinds[kind]);
+  const listed = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}` : named[0];
+  return `This looks like ${listed}. Please remove details that could identify a child or family.`;
+}

@@ -1,8 +1,8 @@
 /*
  * The widget's frame: header ("Automated assistant", Save conversation, Start again, Close), the
- * 999 line, the status line, the conversation with its greeting and starter questions, the text
- * box with its character count, the "Start again?" confirmation and, in the corner, the button
- * that opens it all. Behaviour lives in widget.js.
+ * 999 line, the status line, the conversation with its greeting and starter questions, the
+ * warning about personal details in a draft, the text box with its character count, the
+ * "Start again?" confirmation and, in the corner, the button that opens it all. Behaviour lives in widget.js.
  */
 
 function styleRoot(widget) {
@@ -73,7 +73,10 @@ function buildComposer(widget) {
       w.submit();
     }
   });
-  w.input.addEventListener("input", () => w.updateCount());
+  w.input.addEventListener("input", () => {
+    w.updateCount();
+    if (!w.privacyBox.hidden) w.privacyBox.hidden = true; // the warning was about the words before this change
+  });
   w.count = el("p", { id: "dasg-count", className: "count" });
   const form = el("form", { className: "composer" }, [
     el("label", { for: "dasg-input", className: "visually-hidden", text: TEXT.inputLabel }),
@@ -86,6 +89,25 @@ function buildComposer(widget) {
     w.submit();
   });
   return form;
+}
+
+/** The warning shown instead of sending a draft that seems to hold personal details: Edit or Send anyway. */
+function buildPrivacyWarning(widget) {
+  const w = widget;
+  w.privacyText = el("p", { id: "dasg-privacy-text", className: "privacy-text" });
+  w.privacyEdit = el("button", { type: "button", className: "privacy-edit", text: PRIVACY_TEXT.edit });
+  const sendAnyway = el("button", { type: "button", className: "privacy-send", text: PRIVACY_TEXT.sendAnyway });
+  w.privacyEdit.addEventListener("click", () => w.closePrivacyWarning(false));
+  sendAnyway.addEventListener("click", () => w.closePrivacyWarning(true));
+  w.privacyBox = el("div", {
+    className: "privacy", role: "group", hidden: true, "aria-label": PRIVACY_TEXT.label, "aria-describedby": "dasg-privacy-text",
+  }, [w.privacyText, el("div", { className: "privacy-buttons" }, [w.privacyEdit, sendAnyway])]);
+  w.privacyBox.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    event.stopPropagation(); // Escape is Edit here, not "close the widget"
+    w.closePrivacyWarning(false);
+  });
+  return w.privacyBox;
 }
 
 function buildConfirm(widget) {
@@ -130,7 +152,7 @@ function buildInterface(widget) {
     el("span", { className: "dots", "aria-hidden": "true" }, [el("span"), el("span"), el("span")]),
   ]);
   const composer = buildComposer(w);
-  w.behindConfirm = [header, w.dangerBar, w.status, w.log, w.typing, composer];
+  w.behindConfirm = [header, w.dangerBar, w.status, w.log, w.typing, buildPrivacyWarning(w), composer];
   w.panel = el("section", { className: "panel", "aria-labelledby": "dasg-title" },
     [...w.behindConfirm, buildConfirm(w)]);
   w.root.append(w.panel);

@@ -160,12 +160,34 @@ class ChatWidget {
 
   /* ---- what the user does ---- */
 
+  /** Send the draft, unless it seems to hold personal details: then warn first (privacy.js). */
   submit() {
     const text = this.input.value.trim();
     if (!text) return;
+    const kinds = personalDetailKinds(text, PRIVACY_DATA);
+    if (kinds.length) this.openPrivacyWarning(kinds);
+    else this.sendDraft(text);
+  }
+
+  sendDraft(text) {
     this.input.value = "";
     this.updateCount();
     this.send(text, text);
+  }
+
+  openPrivacyWarning(kinds) {
+    this.privacyText.textContent = privacyWarning(kinds);
+    this.privacyBox.hidden = false;
+    this.privacyEdit.focus();
+  }
+
+  /** Edit (or Escape): back to the draft as it was. Send anyway: the draft goes, once. */
+  closePrivacyWarning(sendAnyway) {
+    if (this.privacyBox.hidden) return;
+    this.privacyBox.hidden = true;
+    const text = this.input.value.trim();
+    if (sendAnyway && text) this.sendDraft(text);
+    this.input.focus();
   }
 
   /** Show `shown` as the user's message and send `message` (a button's payload, or the text). */
@@ -241,6 +263,7 @@ class ChatWidget {
     this.intro = buildIntro(this);
     this.list.append(this.intro);
     this.answerStart = null;
+    this.privacyBox.hidden = true;
     this.showTyping(false);
     this.connection.newSession();
     this.notify(TEXT.restartDone);

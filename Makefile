@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii insight-month chat clean
 
 VENV := .venv/bin
 
@@ -46,6 +46,9 @@ benchmark-cases: setup  ## only the dev cases (eval/dev_cases.yml); URL=<REST we
 
 benchmark-pii: setup  ## personal-detail detectors: precision and recall per detector on eval/pii_drafts.yml
 	@$(VENV)/python -m benchmarks.pii
+
+insight-month: setup  ## a simulated month of conversations through the real handlers, its insight report and docs/img/insight-report.png
+	@$(VENV)/bot insight simulate -d var/insight-month.db --to 2026-11-29 --days 28 --report var/insight-month.html --screenshot docs/img/insight-report.png
 
 chat:             ## talk to an already running assistant
 	@$(VENV)/bot chat

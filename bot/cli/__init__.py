@@ -11,6 +11,7 @@ import os
 import click
 
 from bot.cli.directory import directory
+from bot.cli.insight import insight
 from bot.cli.knowledge import knowledge, reflection
 from bot.cli.run import ask, chat, model, run
 from bot.cli.safety import safety
@@ -24,5 +25,5 @@ def cli() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios, safety):
+for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios, safety, insight):
     cli.add_command(command)

@@ -17,6 +17,7 @@ from bot.dialogue.types import Message
 from bot.dialogue.wording import load_messages
 from bot.directory.handler import DirectoryHandler
 from bot.feedback.handler import FeedbackHandler, database_counter
+from bot.insight.events import Insight
 from bot.knowledge.answering import Answering
 from bot.knowledge.gaps import entry_text_of, known_text_of, load_gaps
 from bot.knowledge.handlers import (
@@ -67,6 +68,7 @@ LOCAL_SUPPORT_TOPIC = "local_support"  # the knowledge topic on knowing the loca
 def build_router(settings: Settings) -> Router:
     """The router over the store and files ``settings`` name."""
     engine = make_engine(settings.database_url)
+    insight = Insight(engine)  # one for every handler: a reply only tried holds its counts (events.trying)
     entries = {e.id: e for e in read_entries(engine)}
     if not entries:
         raise RuntimeError("The knowledge store is empty: run `bot knowledge load` first.")
@@ -81,9 +83,9 @@ def build_router(settings: Settings) -> Router:
                           _semantic(settings, entries, encoder))
     terms, _, _ = load_vocabulary(settings.knowledge_dir)
     gaps = load_gaps(settings.gaps_file, known_text_of(_knowledge_texts(entries, sources, terms, agencies, age_stages)))
-    knowledge = KnowledgeTalk(answering, renderer, gaps)
+    knowledge = KnowledgeTalk(answering, renderer, gaps, insight)
     reflection = ReflectionTalk(load_reflection(settings.reflection_file, tuple(sources.items())), renderer, analyser,
-                                encoder_similarity(encoder.encode) if encoder is not None else None)
+                                encoder_similarity(encoder.encode) if encoder is not None else None, insight=insight)
     tailoring = Tailoring(agencies, age_stages, answering, renderer)
     tailoring_settings = load_tailoring_settings(settings.tailoring_file)
     scenarios = EngineSource(settings.scenarios_dir, settings.knowledge_dir)
@@ -94,9 +96,9 @@ def build_router(settings: Settings) -> Router:
         FeedbackHandler(renderer, database_counter(engine)),
         # Flows under way come first: a scenario being played owns every message (its case
         # talk is part of the exercise, and each step carries the 999 line); then the 999 check.
-        ScenarioPlayHandler(scenarios),
+        ScenarioPlayHandler(scenarios, insight),
         SafetyHandler(danger, renderer),
-        PausedScenarioHandler(scenarios),
+        PausedScenarioHandler(scenarios, insight),
         ReflectionHandler(reflection),
         ReflectionOfferHandler(reflection),
         # Then what the message is.
@@ -104,7 +106,7 @@ def build_router(settings: Settings) -> Router:
         ChosenEntryHandler(knowledge),
         ReflectionStartHandler(reflection),
         ReflectionRequestHandler(reflection),
-        ScenarioRequestHandler(scenarios, analyser),
+        ScenarioRequestHandler(scenarios, analyser, insight),
         AgencyStatementHandler(tailoring, tailoring_settings),
         # Before small talk: a service's name ("Ty Diogel") can read as thanks to NLU; the directory
         # never claims greetings, thanks or yes/no.

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.insight.counters import count
+from bot.insight.events import NOTHING_FOUND  # every kind is named there
 
 log = logging.getLogger(__name__)
 
-NOTHING_FOUND = "directory_nothing_found"
 SEPARATOR = "|"
 AGE_BANDS = ((0, 4, "0-4"), (5, 11, "5-11"), (12, 17, "12-17"))
 

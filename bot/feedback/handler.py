@@ -20,10 +20,10 @@ from bot.dialogue.handler import Chain
 from bot.dialogue.render import FEEDBACK_ENTITY, FEEDBACK_VOTES, Renderer
 from bot.dialogue.types import Message, Reply, Turn
 from bot.insight.counters import count
+from bot.insight.events import ANSWER_FEEDBACK as FEEDBACK_KIND  # every kind is named there
 
 log = logging.getLogger(__name__)
 
-FEEDBACK_KIND = "answer_feedback"
 SEPARATOR = "|"
 _VOTE_OF = {intent: vote for vote, intent in FEEDBACK_VOTES.items()}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
 from bot.dialogue.types import Message, Reply, Turn
+from bot.insight.events import Insight, trying
 from bot.knowledge.answering import MAX_SHORT_TOKENS, Answering, Decision
 from bot.knowledge.gaps import Gap, Gaps
 from bot.knowledge.schema import Entry
@@ -27,10 +28,17 @@ NAMED_LABELS = {"intervention", "law"}  # known programmes and laws a question m
 class KnowledgeTalk:
     """Replies built from entries and wording, shared by the knowledge handlers."""
 
-    def __init__(self, answering: Answering, renderer: Renderer, gaps: Gaps | None = None):
+    def __init__(self, answering: Answering, renderer: Renderer, gaps: Gaps | None = None, insight: Insight | None = None):
         self.answering = answering
         self.render = renderer
         self.gaps = gaps
+        self.insight = insight  # counts answers and "not covered" for the LSCP's report (ids only)
+
+    def answered(self, turn: Turn, entry: Entry, kind: str, body: str | None = None, steps: bool | None = None) -> Reply:
+        """An entry given as the answer (or chosen with a button), counted by topic and entry."""
+        if self.insight is not None:
+            self.insight.answered(entry.topic, entry.id)
+        return self.entry(turn, entry, kind, body, steps)
 
     def entry(self, turn: Turn, entry: Entry, kind: str, body: str | None = None, steps: bool | None = None) -> Reply:
         message = self.render.entry(entry, body, with_steps=body is None if steps is None else steps)
@@ -39,7 +47,11 @@ class KnowledgeTalk:
     def say(self, turn: Turn, kind: str, text: str) -> Reply:
         return Reply(kind, (Message(text, custom={"type": kind}),), turn.state)
 
-    def not_covered(self, turn: Turn) -> Reply:
+    def not_covered(self, turn: Turn, how: str = "no_match") -> Reply:
+        """The honest reply, counted by how the sources fell short (a known question by its id)."""
+        if self.insight is not None:
+            known = self.answering.messages.not_covered_topic(turn.text)
+            self.insight.not_covered("known" if known is not None else how, known.id if known is not None else None)
         return self.say(turn, "not_covered", self.answering.not_covered_text(turn.text))
 
     def decided(self, turn: Turn, decision: Decision) -> Reply:
@@ -48,8 +60,8 @@ class KnowledgeTalk:
         if gap is not None:
             return self.gap(turn, gap, closest)
         if decision.kind == "answer":
-            return self.entry(turn, decision.best, "answer", body=self._answer_with_detail(turn, decision.best),
-                              steps=True)
+            return self.answered(turn, decision.best, "answer", body=self._answer_with_detail(turn, decision.best),
+                                 steps=True)
         if decision.kind == "suggest":
             return self.did_you_mean(turn, decision)
         return self.not_covered(turn)
@@ -69,6 +81,8 @@ class KnowledgeTalk:
     def gap(self, turn: Turn, gap: Gap, closest: Entry | None) -> Reply:
         """The sources do not give what the question asks: say so, name the kind of thing in the
         project's words, and offer the closest entry."""
+        if self.insight is not None:
+            self.insight.not_covered("gap", gap.kind, closest.topic if closest is not None else None)
         buttons = ()
         if closest is not None:
             buttons = (self.render.entry_button(closest.id, self.render.text("gap_closest", title=closest.title)),)
@@ -118,7 +132,7 @@ class ChosenEntryHandler:
         return self.talk.answering.entries.get(chosen[0]) if chosen else None
 
     def handle(self, turn: Turn, entry: Entry, chain: Chain) -> Reply:
-        return self.talk.entry(turn, entry, "chosen")
+        return self.talk.answered(turn, entry, "chosen")
 
 
 class SmallTalkHandler:
@@ -139,8 +153,10 @@ class SmallTalkHandler:
         if turn.confidence < SMALL_TALK_CONFIDENCE:
             # "is the family safer now they've separated?" can look like "no": a question the
             # knowledge store answers well wins over an unsure small-talk guess.
-            answer = chain.answer(turn)
+            with trying(self.talk.insight) as tried:
+                answer = chain.answer(turn)
             if answer.kind == "answer":
+                tried.keep()
                 return answer
         return Reply("small_talk", (self.talk.render.say(key, kind="small_talk"),), turn.state)
 
@@ -165,8 +181,10 @@ class FollowUpHandler:
         entry = talk.answering.entries.get(turn.state.last_entry_id or "")
         if entry is None:
             # Nothing to follow up: maybe NLU misread a question ("is it going to snow?").
-            reply = chain.answer(turn)
+            with trying(talk.insight) as tried:
+                reply = chain.answer(turn)
             if reply.kind == "answer" or len(turn.text.split()) > MAX_SHORT_TOKENS + 2:
+                tried.keep()
                 return reply
             return talk.say(turn, "no_context", talk.render.text("no_previous_answer"))
         if turn.intent == "ask_source":
@@ -209,7 +227,7 @@ class NotCoveredHandler:
         return None if self.talk.answering.clearly_answerable(turn.text, turn.analysis) else True
 
     def handle(self, turn: Turn, claim: bool, chain: Chain) -> Reply:
-        return self.talk.not_covered(turn)
+        return self.talk.not_covered(turn, "out_of_scope")
 
 
 class KnownGapHandler:

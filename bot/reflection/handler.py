@@ -13,6 +13,7 @@ from bot.dialogue.handler import Chain
 from bot.dialogue.render import Renderer
 from bot.dialogue.state import ConversationState, ReflectionState
 from bot.dialogue.types import Button, Message, Reply, Turn
+from bot.insight.events import Insight, trying
 from bot.reflection.model import Question, Reflection
 from bot.reflection.reading import AnswerReader, Sensitivity, Similarity
 from bot.text.normalise import normalise
@@ -39,16 +40,24 @@ class ReflectionTalk:
 
     ``analyser`` gives the lemmas (default: the analyser of the configured knowledge folder);
     ``similarity(text, candidates)`` is a sentence encoder's cosine (``reading.encoder_similarity``),
-    else lemma overlap is used; ``sensitivity`` overrides the thresholds that go with it.
+    else lemma overlap is used; ``sensitivity`` overrides the thresholds that go with it;
+    ``insight`` counts offers, starts, summaries and stops for the LSCP's report (no answers).
     """
 
     def __init__(self, reflection: Reflection, renderer: Renderer, analyser: "TextAnalyser",
-                 similarity: Similarity | None = None, sensitivity: Sensitivity | None = None):
+                 similarity: Similarity | None = None, sensitivity: Sensitivity | None = None,
+                 insight: Insight | None = None):
         self.reflection = reflection
         self.render = renderer
         self.reader = AnswerReader(reflection.reading, analyser, similarity, sensitivity)
+        self.insight = insight
+
+    def counted(self, event: str) -> None:
+        if self.insight is not None:
+            self.insight.reflection(event)
 
     def start(self, turn: Turn) -> Reply:
+        self.counted("started")
         state = self.reflection.start()
         intro = Message(self.reflection.texts["intro"], custom={"type": "reflection_intro"})
         return self.asking(turn, state, before=(intro,))
@@ -92,11 +101,13 @@ class ReflectionTalk:
         buttons = (render.button(r.texts["start_button"], START_REFLECTION),
                    render.entry_button(r.entry, r.texts["skip_button"]))
         offer = Message(r.texts["offer"], buttons, {"type": "reflection_offer"})
+        self.counted("offered")
         orientation = Message(render.with_sources([r.orientation], citations), custom=custom)
         return Reply("orientation", (orientation, offer), state.with_(reflection=r.offered()))
 
     def summary(self, turn: Turn, state: ReflectionState) -> Reply:
         r = self.reflection
+        self.counted("finished")
         lines = r.summary_lines(state, lambda c: self.render.cite(c)["citation"])
         citations = self.render.citations(r.citations(state))
         kinds = {q.id: q.outcomes[state.answers[q.id]].kind for q in r.questions if q.id in state.answers}
@@ -142,6 +153,7 @@ class ReflectionHandler:
             return talk.start(turn)
         command = r.command(turn.text)
         if command == "stop":
+            talk.counted("stopped")
             stopped = Message(r.texts["stopped"], custom={"type": "reflection_stopped"})
             return Reply("reflection", (stopped,), turn.state.with_(reflection=None))
         if command == "restart":
@@ -167,8 +179,10 @@ class ReflectionHandler:
             return talk.asking(turn, state, r.texts["not_understood"])
         # Not an answer: a question asked on the way is answered, then the reflection resumes.
         tailoring = replace(turn.state.tailoring, offered=True)
-        aside = chain.answer(turn.with_(state=turn.state.with_(reflection=None, tailoring=tailoring)))
+        with trying(talk.insight) as tried:
+            aside = chain.answer(turn.with_(state=turn.state.with_(reflection=None, tailoring=tailoring)))
         if aside.kind in ASIDE_KINDS:
+            tried.keep()
             return talk.asking(turn, state, r.texts["resume"], before=aside.messages)
         return talk.asking(turn, state, r.texts["not_understood"])
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Callable
 from bot.dialogue.handler import Chain
 from bot.dialogue.state import ScenarioState
 from bot.dialogue.types import Reply, Turn
+from bot.insight.events import Insight, trying
 from bot.scenarios.engine import CHOOSE_SCENARIO, SCENARIO_CHOICE, Play, ScenarioEngine
 from bot.scenarios.groups import group_of
 from bot.scenarios.schema import ScenarioLibrary
@@ -40,6 +41,8 @@ START_SCENARIO = CHOOSE_SCENARIO
 SCENARIO_ANSWER = SCENARIO_CHOICE
 ANSWERED = "answer"  # the kind of reply the knowledge handlers give when they found an answer
 
+# The messages that say a scenario started, finished or was left, for the LSCP's report (ids only).
+COUNTED_PLAY = {"scenario_intro": "started", "scenario_summary": "finished", "scenario_quit": "quit"}
 CASE_QUESTION_WORDS = 8  # "can I try a training scenario?" has fewer content words than a case question
 EngineGetter = Callable[[], ScenarioEngine | None]
 
@@ -50,12 +53,15 @@ class _ScenarioHandler:
 
     answers_questions = False
 
-    def __init__(self, engine: EngineGetter):
+    def __init__(self, engine: EngineGetter, insight: Insight | None = None):
         self.engine = engine
+        self.insight = insight
 
     def _reply(self, turn: Turn, play: Play, engine: ScenarioEngine | None = None) -> Reply:
         if engine is not None:
             count_group_play(engine, turn.state.scenario, play)
+        if self.insight is not None:
+            count_play(self.insight, play)
         return Reply("scenario", play.messages, turn.state.with_(scenario=play.state))
 
     @staticmethod
@@ -101,8 +107,10 @@ class ScenarioPlayHandler(_ScenarioHandler):
             # A button from an earlier answer: show that entry, then offer to carry on.
             return self._aside(engine, turn, chain.answer(turn))
         if engine.command(text) is None and engine.looks_like_question(text) and not engine.makes_a_point(state, text):
-            answer = chain.answer(turn)
+            with trying(self.insight) as tried:
+                answer = chain.answer(turn)
             if answer.kind == ANSWERED:
+                tried.keep()
                 return self._aside(engine, turn, answer)
         return self._reply(turn, engine.handle(state, text), engine)
 
@@ -161,6 +169,14 @@ def join_group(engine: ScenarioEngine, code: str) -> Play:
     return Play((joined, *play.messages), play.state)
 
 
+def count_play(insight: Insight, play: Play) -> None:
+    """Count a scenario started, finished or left, by its id."""
+    for message in play.messages:
+        event = COUNTED_PLAY.get(message.type or "")
+        if event is not None and (message.custom or {}).get("scenario_id"):
+            insight.scenario(message.custom["scenario_id"], event)
+
+
 def count_group_play(engine: ScenarioEngine, before: ScenarioState | None, play: Play) -> None:
     """Count, for a trainee in a group, the key points covered, the option chosen and the end."""
     code = group_of(before)
@@ -185,8 +201,8 @@ class ScenarioRequestHandler(_ScenarioHandler):
     left to the handlers after this one.
     """
 
-    def __init__(self, engine: EngineGetter, analyse: Callable[[str], "Analysis"]):
-        super().__init__(engine)
+    def __init__(self, engine: EngineGetter, analyse: Callable[[str], "Analysis"], insight: Insight | None = None):
+        super().__init__(engine, insight)
         self.analyse = analyse
         self._titles: tuple[ScenarioLibrary | None, dict[str, frozenset[str]]] = (None, {})
 

@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii insight-month chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii benchmark-db insight-month db-upgrade chat clean
 
 VENV := .venv/bin
 
@@ -49,6 +49,12 @@ benchmark-pii: setup  ## personal-detail detectors: precision and recall per det
 
 insight-month: setup  ## a simulated month of conversations through the real handlers, its insight report and docs/img/insight-report.png
 	@$(VENV)/bot insight simulate -d var/insight-month.db --to 2026-11-29 --days 28 --report var/insight-month.html --screenshot docs/img/insight-report.png
+
+benchmark-db: setup  ## the project's tables on SQLite and PostgreSQL: schema upgrade, import and directory search times
+	@$(VENV)/python -m benchmarks.db
+
+db-upgrade: setup  ## apply the database migrations to DASG_DATABASE_URL (and the tracker's sender_id index)
+	@$(VENV)/bot db upgrade
 
 chat:             ## talk to an already running assistant
 	@$(VENV)/bot chat

@@ -1,5 +1,5 @@
 """Score an area's services against a request: who they are for, the types asked for, the request's
-own words in the services' text (SQLite FTS5, else LIKE), and closeness in meaning.
+own words in the services' text (``bot.directory.fulltext``, else LIKE), and closeness in meaning.
 
 ``Candidates.read`` takes the area's services that fit the request's age and audience (services
 for people who cause harm never fit a search for a victim or a child, and the reverse);
@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from sqlalchemy import and_, case, false, func, literal, not_, or_, select, text
+from sqlalchemy import and_, case, false, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection
 
+from bot.directory import fulltext
 from bot.directory.models import ServiceRow, ServiceTagRow
 from bot.directory.validate import MAX_AGE
 from bot.directory.vectors import service_text
@@ -30,17 +31,6 @@ VICTIM_SIDE = frozenset({"adult_victim", "child"})
 AGE_SPAN = 24  # years: a service for a range this wide or wider fits an age asked about no better than any
 _WEIGHTS = {"need": 3.0, "words": 1.5, "meaning": 2.5, "exact_audience": 0.4, "age_fit": 0.5}
 SERVICES, TAGS = ServiceRow.__table__, ServiceTagRow.__table__
-# The index's area column is not indexed: bounding the rowids to the area's (its rows are written
-# together, so their rowids lie close) spares ranking every other area's matches (50 ms to 6 ms at
-# 100,000 services in 50 areas); the area is still checked row by row.
-_FTS = text(
-    "SELECT service_id, bm25(directory_services_fts, 0, 0, 10, 2, 1, 1, 3) AS rank "
-    "FROM directory_services_fts WHERE directory_services_fts MATCH :q "
-    "AND rowid BETWEEN (SELECT min(rowid) FROM directory_services WHERE area_id = :area) "
-    "AND (SELECT max(rowid) FROM directory_services WHERE area_id = :area) "
-    "AND area_id = :area ORDER BY rank LIMIT :limit"
-)
-
 # closeness(candidates) -> cosine similarity of each with the request, NaN where not known yet
 Closeness = Callable[[Sequence["Candidate"]], np.ndarray]
 
@@ -136,21 +126,23 @@ def ordered_ids(conn: Connection, area_id: int, wanted: Wanted, limit: int) -> l
     (id, whether its audience is unstated)."""
     s = SERVICES.c
     conditions = _conditions(area_id, wanted)
-    score = literal(0.0)
+    terms = []
     if wanted.needs:
         typed = s.id.in_(select(TAGS.c.service_id).where(
             TAGS.c.area_id == area_id, TAGS.c.kind == "type", TAGS.c.value.in_(list(wanted.needs))))
         implied = case((s.audiences.like("%causing_harm%"), _WEIGHTS["need"] * 0.8), else_=0.0) \
             if wanted.harm_needs else literal(0.0)
-        score = score + case((typed, _WEIGHTS["need"]), else_=implied)
+        terms.append(case((typed, _WEIGHTS["need"]), else_=implied))
     if wanted.audience:
-        score = score + case((s.audiences == f",{wanted.audience},", _WEIGHTS["exact_audience"]), else_=0.0)
+        terms.append(case((s.audiences == f",{wanted.audience},", _WEIGHTS["exact_audience"]), else_=0.0))
     if wanted.age is not None:
         span = func.coalesce(s.max_age, MAX_AGE) - func.coalesce(s.min_age, 0)
-        score = score + case((span < AGE_SPAN, _WEIGHTS["age_fit"] * (1.0 - span / float(AGE_SPAN))), else_=0.0)
-    unstated_last = case((s.audiences == "", 1), else_=0) if wanted.audience else literal(0)
-    query = (select(s.id, s.audiences).where(*conditions)
-             .order_by(unstated_last, score.desc(), s.name, s.id).limit(limit))
+        terms.append(case((span < AGE_SPAN, _WEIGHTS["age_fit"] * (1.0 - span / float(AGE_SPAN))), else_=0.0))
+    # No constant in ORDER BY: PostgreSQL reads an integer there as a column position, and refuses a float.
+    order = [case((s.audiences == "", 1), else_=0)] if wanted.audience else []
+    if terms:
+        order.append(sum(terms[1:], terms[0]).desc())
+    query = select(s.id, s.audiences).where(*conditions).order_by(*order, s.name, s.id).limit(limit)
     return [(row.id, not row.audiences) for row in conn.execute(query)]
 
 
@@ -172,13 +164,12 @@ def read_texts(conn: Connection, area_id: int, ids: Sequence[str], with_name: bo
 
 
 def word_scores(conn: Connection, area_id: int, words: Sequence[str], full_text: bool) -> dict[str, float]:
-    """How well each service's own text matches the words (0 to 1, the best 1), by FTS5 or else LIKE."""
+    """How well each service's own text matches the words (0 to 1, the best 1), by the full-text index
+    (SQLite FTS5, PostgreSQL's text search) or else LIKE."""
     if not words:
         return {}
     if full_text:
-        query = " OR ".join(f'"{w}"*' if len(w) >= 4 else f'"{w}"' for w in words)
-        rows = conn.execute(_FTS, {"q": query, "area": area_id, "limit": FTS_LIMIT}).all()
-        raw = {row.service_id: -float(row.rank) for row in rows}
+        raw = fulltext.scores(conn, area_id, words, FTS_LIMIT)
     else:
         raw = _like_scores(conn, area_id, words)
     best = max(raw.values(), default=0.0)
@@ -186,7 +177,8 @@ def word_scores(conn: Connection, area_id: int, words: Sequence[str], full_text:
 
 
 def _like_scores(conn: Connection, area_id: int, words: Sequence[str]) -> dict[str, float]:
-    """Without FTS5 (PostgreSQL): how many of the words each service's name, description or eligibility holds."""
+    """Without a full-text index (an SQLite built without FTS5): how many of the words each service's
+    name, description or eligibility holds."""
     s = SERVICES.c
     text_ = s.name + " " + s.description + " " + s.eligibility
     likes = [text_.like(f"%{_stem(w)}%") for w in words]

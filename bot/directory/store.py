@@ -1,8 +1,8 @@
 """Keep local service directories in the database: import (all or nothing), list, remove, read.
 
-Directory tables have their own metadata (``bot.directory.models``) and are created on
-demand (``bot.directory.tables``), so they share the knowledge database without touching
-its tables. Use an engine from ``bot.knowledge.store.make_engine``. Every change bumps a
+Directory tables have their own metadata (``bot.directory.models``) and are made by the
+migrations (``bot/db``; ``bot.directory.tables`` checks them), so they share the knowledge
+database without touching its tables. Use an engine from ``bot.knowledge.store.make_engine``. Every change bumps a
 generation number that ``bot.directory.areas.AreaMatcher`` watches. What is stored and how
 to read it: docs/directory-model.md.
 """
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -39,11 +39,12 @@ __all__ = [
 DEMO_DIRECTORY = "demoshire.json"
 DEMO_AREAS = ("Demoshire", "North Demoshire")  # the areas of directories/demoshire.json
 GENERATION = "generation"
+DIRECTORY_LOCK = 4_871_204  # PostgreSQL advisory lock key of directory changes
 _full_text: "weakref.WeakKeyDictionary[Engine, bool]" = weakref.WeakKeyDictionary()
 
 
 def has_full_text(engine: Engine) -> bool:
-    """Whether the FTS5 index ``directory_services_fts`` is there to query (else search with LIKE)."""
+    """Whether the full-text index (SQLite FTS5, PostgreSQL's search vector) is there to query (else search with LIKE)."""
     ensure_schema(engine)
     if engine not in _full_text:
         _full_text[engine] = fulltext.has_index(engine)
@@ -84,6 +85,7 @@ def import_result(
         left_out=result.left_out,
     )
     with _collector_paused(), Session(engine, future=True) as session, session.begin():
+        _one_change_at_a_time(session)
         plan = writer.plan_import(session, result.services, origin)
         report.areas = writer.changes(plan)
         if not dry_run:
@@ -104,6 +106,14 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _one_change_at_a_time(session: Session) -> None:
+    """PostgreSQL: an import or removal waits for one already under way (a feed refresh beside a
+    `bot directory import`), as SQLite's single writer does, so each plans from the rows the last
+    one left rather than failing on its keys. The lock ends with the transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DIRECTORY_LOCK})
 
 
 def _bump_generation(session: Session) -> None:
@@ -156,6 +166,7 @@ def remove_area(engine: Engine, name: str) -> int:
     """Remove an area and its services; returns how many services went (0 if the area is unknown)."""
     ensure_schema(engine)
     with Session(engine, future=True) as session, session.begin():
+        _one_change_at_a_time(session)
         area = session.scalar(select(AreaRow).where(AreaRow.key == area_key(name)))
         if area is None:
             return 0

@@ -131,7 +131,7 @@ def changes(plan: Plan) -> list[AreaChanges]:
 
 
 def apply(session: Session, plan: Plan, progress: Progress | None = None) -> None:
-    """Replace the planned rows with the incoming services, keeping the tags and the FTS index in step."""
+    """Replace the planned rows with the incoming services, keeping the tags and the full-text index in step."""
     areas = _area_rows(session, plan)
     conn = session.connection()
     index = fulltext.exists(conn)

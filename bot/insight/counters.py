@@ -4,30 +4,32 @@ A counter row is (day, kind, key, count): "on 2026-12-01, 3 directory searches i
 a refuge for a 13 to 17 year old found nothing". No message text, conversation or person is ever
 stored; keys are built from the project's own vocabularies (area names from the directory,
 service type ids, age bands). The table lives in the knowledge database on its own metadata,
-created on first use, so every feature and later report (issue 16) can share it.
+made by the migrations (``bot/db/migrations``), so every feature and later report (issue 16) can share it.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Column, Date, Integer, String, insert, select, update
+from sqlalchemy import Column, Date, Index, Integer, String, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import declarative_base
 
+from bot.db import ensure_current
+from bot.privacy.detectors import scrub
+
 InsightBase = declarative_base()
 MAX_KIND = 64
 MAX_KEY = 300
-_ready: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
 
 class CounterRow(InsightBase):
     """How many times ``kind`` happened with ``key`` on ``day``."""
 
     __tablename__ = "insight_counters"
+    __table_args__ = (Index("ix_insight_counters_kind_day", "kind", "day"),)  # counts() by kind over days (migration 0003)
 
     day = Column(Date, primary_key=True)
     kind = Column(String(MAX_KIND), primary_key=True)
@@ -49,17 +51,15 @@ class Count:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the counters table if it is missing (once per engine)."""
-    if engine not in _ready:
-        InsightBase.metadata.create_all(engine)
-        _ready.add(engine)
+    """The counters table is there: the migrations make it (``bot.db``; embedded SQLite upgrades itself)."""
+    ensure_current(engine)
 
 
 def count(engine: Engine, kind: str, key: str, day: date | None = None, by: int = 1) -> None:
     """Add ``by`` to the counter for ``kind`` and ``key`` on ``day`` (today by default)."""
     if not kind or len(kind) > MAX_KIND:
         raise ValueError(f"a counter kind is 1 to {MAX_KIND} characters: {kind!r}")
-    key = key[:MAX_KEY]
+    key = scrub(key)[:MAX_KEY]  # a key is ids by design; a personal detail that slipped in never reaches disk
     day = day or date.today()
     ensure_schema(engine)
     table = CounterRow.__table__

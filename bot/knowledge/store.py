@@ -1,7 +1,8 @@
 """Load validated knowledge into a SQL database and read it back.
 
-SQLite is the embedded default; any SQLAlchemy URL works (PostgreSQL in production).
-A load replaces the whole store in one transaction, so a failed load changes nothing.
+SQLite is the embedded default; PostgreSQL in production (``DASG_DATABASE_URL``). The tables are
+made by the migrations in ``bot/db/migrations`` (``bot.db``). A load replaces the whole store in one
+transaction, so a failed load changes nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from sqlalchemy import create_engine, delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
+from bot.db import ensure_current
 from bot.knowledge.models import (
-    Base,
     EntryCitationRow,
     EntryQuestionRow,
     EntryRelatedRow,
@@ -30,11 +31,14 @@ TAG_KINDS = ("keyword", "agency", "age_stage")
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine, creating the SQLite file's folder when needed."""
+    """An engine on a database whose schema is current: embedded SQLite (its folder made when needed) is
+    upgraded now; another database must have been upgraded by ``bot db upgrade`` (else ``SchemaNotCurrent``)."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    Base.metadata.create_all(engine)
+    # psycopg2 sends a many-row insert (a directory import) in pages rather than a round trip per row
+    options = {"executemany_mode": "values_plus_batch"} if url.startswith(("postgresql:", "postgresql+psycopg2:")) else {}
+    engine = create_engine(url, future=True, **options)
+    ensure_current(engine)
     return engine
 
 

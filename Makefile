@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-pii benchmark-db insight-month db-upgrade chat clean
+.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-load benchmark-pii benchmark-db insight-month db-upgrade chat clean
 
 VENV := .venv/bin
 
@@ -43,6 +43,9 @@ benchmark: setup  ## print accuracy (dev cases per category, question sets), lat
 
 benchmark-cases: setup  ## only the dev cases (eval/dev_cases.yml); URL=<REST webhook> scores running servers, ONLY="nc danger" some
 	@$(VENV)/python -m benchmarks.cases $(if $(URL),--url $(URL)) $(if $(ONLY),--only $(ONLY))
+
+benchmark-load: setup  ## plain `rasa init` bot vs ours (1 and 2 Rasa servers, production set-up): msg/s, p50, p95, errors, CPU per process at 1/20/50 conversations; ONLY="plain ours-1", LEVELS=1,20
+	@$(VENV)/python -m benchmarks.load $(if $(LEVELS),--levels $(LEVELS)) $(if $(ONLY),--only $(ONLY))
 
 benchmark-pii: setup  ## personal-detail detectors: precision and recall per detector on eval/pii_drafts.yml
 	@$(VENV)/python -m benchmarks.pii

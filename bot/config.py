@@ -21,6 +21,7 @@ class Settings:
     production: bool = False  # DASG_PRODUCTION=on: secrets such as the action token are required
     action_host: str = "127.0.0.1"  # the interface the action server listens on (DASG_ACTION_HOST)
     action_token: str | None = field(default=None, repr=False)  # shared with the Rasa server (DASG_ACTION_TOKEN)
+    retention_days: int = 30  # conversations idle this many days are deleted (DASG_RETENTION_DAYS; bot.privacy.retention)
 
     @property
     def sources_file(self) -> Path:
@@ -83,9 +84,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         production=_switch(env, "DASG_PRODUCTION", default="off"),
         action_host=env.get("DASG_ACTION_HOST", "").strip() or "127.0.0.1",
         action_token=env.get("DASG_ACTION_TOKEN", "").strip() or None,
+        retention_days=_days(env, "DASG_RETENTION_DAYS", default=30),
     )
 
 
 def _switch(env: Mapping[str, str], name: str, default: str) -> bool:
     """An on/off variable: off, 0, false and no (any case) mean off; anything else means on."""
     return env.get(name, default).strip().lower() not in {"off", "0", "false", "no"}
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number of days, 1 or more (ValueError naming the variable otherwise)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of days, 1 or more, not {raw!r}")
+    return int(raw)

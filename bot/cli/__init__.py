@@ -10,6 +10,7 @@ import os
 
 import click
 
+from bot.cli.conversations import conversations
 from bot.cli.db import db
 from bot.cli.directory import directory
 from bot.cli.insight import insight
@@ -26,5 +27,5 @@ def cli() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios, safety, insight, db):
+for command in (knowledge, reflection, ask, model, run, chat, directory, scenarios, safety, insight, db, conversations):
     cli.add_command(command)

@@ -289,7 +289,10 @@ class DirectoryHandler:
             prompt = self.say("did_you_mean", area=" or ".join(claim.suggested))
             return self.replies.ask_area(turn, request, prompt, names, claim.suggested)
         if claim.unknown_place:
-            prompt = self.say("unknown_area", area=claim.unknown_place)
+            # A place from the places file is named as the file writes it; anything else that was
+            # typed is not said back ("that area"): a reply never repeats the user's own words.
+            known = self.words.known_place(claim.unknown_place)
+            prompt = self.say("unknown_area", area=known) if known else self.say("unknown_area_unnamed")
             return self.replies.ask_area(turn, request, prompt, names)
         if not names:
             return self._with_guidance(turn, request, self.replies.no_areas(turn))

@@ -11,6 +11,7 @@ client name any conversation id. This channel keeps the same events and payload 
 - checks the Origin of every request against ``allowed_origins`` (config/web.yml) and answers
   CORS for its polling transport from the same list;
 - refuses before any work what is too long, malformed or too fast, with a reply;
+- keeps only allow-listed ``metadata`` (``bot.privacy.metadata``), so nothing free-form is stored;
 - answers a turn Rasa left silent (the action server down) with the 999 message or an apology;
 - ends every turn with ``bot_turn_end``, so the widget's typing indicator always stops.
 """
@@ -29,6 +30,7 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.dialogue.logs import install as keep_text_out_of_logs
+from bot.privacy.metadata import allowed_metadata
 from bot.web.sessions import Session, SessionTokens
 from bot.web.turns import Reply, Turns, latest_intent, shared_turns
 
@@ -241,7 +243,8 @@ class WidgetSocketIOInput(SocketIOInput):
 
 
 def _metadata(value: Any) -> dict | None:
-    """The message's metadata as an object (Rasa also accepts it as a JSON string); None if it is not one."""
+    """The message's metadata (an object, or a JSON string as Rasa also accepts) cut to the allow-list
+    (``bot.privacy.metadata``: nothing free-form reaches Rasa or the store); None if it is not an object."""
     if value is None:
         return {}
     if isinstance(value, str):
@@ -249,4 +252,4 @@ def _metadata(value: Any) -> dict | None:
             value = json.loads(value)
         except (ValueError, RecursionError):
             return None
-    return value if isinstance(value, dict) else None
+    return allowed_metadata(value) if isinstance(value, dict) else None

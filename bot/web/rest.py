@@ -9,6 +9,7 @@ message). Unlike it, this channel:
 - refuses browsers from origins not in ``allowed_origins`` and answers CORS from that list
   (simple requests only: a browser's preflight for a JSON POST is answered by Rasa's CORS layer,
   which lets nothing through without ``rasa run --cors``; REST is not for browsers);
+- keeps only allow-listed ``metadata`` (``bot.privacy.metadata``), so nothing free-form is stored;
 - answers a malformed body with HTTP 400 and the reason (413 when too large), never 500;
 - replies "too long" to a message over the limit without running NLU;
 - never continues a widget conversation (their ids start with ``web-``);
@@ -32,6 +33,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 
 from bot.dialogue.logs import install as keep_text_out_of_logs
+from bot.privacy.metadata import allowed_metadata
 from bot.web.sessions import PREFIX as WIDGET_PREFIX
 from bot.web.turns import Turns, latest_intent, shared_turns
 
@@ -138,7 +140,7 @@ class GuardedRestInput(RestInput):
         metadata = data.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise Refused(400, f"'metadata' must be a JSON object, not {_kind(metadata)}")
-        return _sender(data.get("sender")), data["message"], metadata or {}
+        return _sender(data.get("sender")), data["message"], allowed_metadata(metadata)  # bot.privacy.metadata
 
 
 def _sender(value: Any) -> str:

@@ -143,11 +143,19 @@ def test_a_place_without_a_directory_is_named_in_any_phrasing(handler, analyser,
     assert [b.title for b in reply.messages[-1].buttons] == ALL_AREAS
 
 
-def test_a_place_typed_in_answer_to_the_area_question_is_named_too(handler, analyser):
+def test_a_known_place_typed_in_answer_to_the_area_question_is_named_too(handler, analyser):
     asked = ask(handler, analyser, "what is available locally?", intent=LOCAL)
-    for answer, place in (("leeds", "Leeds"), ("Borchester", "Borchester")):
+    reply = then(handler, analyser, asked, "leeds", intent="inform")
+    assert reply.messages[-1].text.startswith("I don't have a local service directory for Leeds.")
+
+
+def test_a_place_that_is_only_typed_is_recognised_but_never_said_back(handler, analyser):
+    asked = ask(handler, analyser, "what is available locally?", intent=LOCAL)
+    for answer in ("Borchester", "felpersham"):
         reply = then(handler, analyser, asked, answer, intent="inform")
-        assert reply.messages[-1].text.startswith(f"I don't have a local service directory for {place}.")
+        assert reply.messages[-1].text.startswith("I don't have a local service directory for that area.")
+        assert answer.casefold() not in reply.text.casefold()
+        assert [b.title for b in reply.messages[-1].buttons] == ALL_AREAS
 
 
 def test_a_known_place_is_not_taken_for_a_loaded_area_it_looks_like(tmp_path, renderer, guidance, analyser):
@@ -163,7 +171,8 @@ def test_area_imported_while_running_is_recognised_without_restart(tmp_path, ren
     engine = demo_engine(tmp_path)
     live = DirectoryHandler(engine, renderer, guidance, areas=AreaMatcher(engine, recheck_seconds=0))
     before = ask(live, analyser, "support for children in Exampleton", intent=LOCAL)
-    assert "Exampleton" in before.text and "directory_ask_area" in before.types
+    assert before.messages[-1].text.startswith("I don't have a local service directory for that area.")
+    assert "Exampleton" not in before.text and "directory_ask_area" in before.types
     import_directory(engine, DIRECTORIES / "template_example.csv")
     after = ask(live, analyser, "support for children in Exampleton")
     assert after.messages[0].text.startswith("Services in Exampleton")

@@ -27,8 +27,9 @@ def test_a_burst_then_one_message_per_interval():
 
 def test_metadata_must_be_an_object():
     assert _metadata(None) == {}
-    assert _metadata({"a": 1}) == {"a": 1}
-    assert _metadata('{"a": 1}') == {"a": 1}
+    assert _metadata({"a": 1}) == {}
+    assert _metadata({"client": "widget", "name": "Jane Smith"}) == {"client": "widget"}
+    assert _metadata('{"client": "terminal", "a": 1}') == {"client": "terminal"}
     for value in ([1], "[1]", "{not json", 5, "null", "[" * 5000):
         assert _metadata(value) is None, value
 

@@ -1,1 +1,2 @@
-"""Privacy: what may be stored about a conversation (redaction, metadata allow-list) and for how long (retention)."""
+"""Privacy: spotting personal details (``detectors``), what may be stored about a conversation
+(``redaction``, the ``metadata`` allow-list) and for how long (``retention``)."""

@@ -179,7 +179,8 @@ def _typed_answers():
 def open_group_command(scenario_id: str, code: str | None) -> None:
     """Open a group session for a scenario and print the code trainees join with.
 
-    The same as typing "start scenario SCENARIO_ID for group CODE" in the chat.
+    The same as typing "start scenario SCENARIO_ID for a group" in the chat, where the assistant
+    always makes the code; here an administrator may choose it with --code.
 
     Example: bot scenarios group seemed-well --code ABC123
     """

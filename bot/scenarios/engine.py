@@ -81,14 +81,16 @@ class ScenarioEngine:
         patterns = self.library.settings.commands
         return next((c for c in COMMANDS if any(p.search(cleaned) for p in patterns[c])), None)
 
-    def group_request(self, text: str) -> tuple[str, str, str | None] | None:
-        """("open", code, scenario id) or ("join", code, None) when the message opens or joins a group."""
+    def group_request(self, text: str) -> tuple[str, str | None, str | None] | None:
+        """("open", code typed or None, scenario id) or ("join", code, None) when the message opens or
+        joins a group."""
         cleaned = normalise(text or "").strip(" .!")
         for kind, patterns in self.library.settings.groups.items():
             found = next((m for p in patterns if (m := p.search(cleaned))), None)
             if found:
                 named = found.groupdict().get("scenario")
-                return kind, found.group("code").upper(), self._scenario_named(named) if named else None
+                code = found.groupdict().get("code")
+                return kind, code.upper() if code else None, self._scenario_named(named) if named else None
         return None
 
     def _scenario_named(self, name: str) -> str:

@@ -106,6 +106,15 @@ class Groups:
             self.counters.count(SESSION_KIND, f"{code}/{scenario}")
         return None
 
+    def open_new(self, scenario: str) -> str:
+        """Open a session for ``scenario`` under a new code of the assistant's own, and return it."""
+        for _ in range(20):  # 32^6 codes: a clash with an open session is rare, and tried again
+            code = new_code()
+            if self.scenario_for(code) is None:
+                self.counters.count(SESSION_KIND, f"{code}/{scenario}")
+                return code
+        raise RuntimeError("could not find a free group code in 20 tries")
+
     def record(self, code: str, scenario: str, *what: str) -> None:
         self.counters.count(RESULT_KIND, "/".join((normal_code(code), scenario, *what)))
 

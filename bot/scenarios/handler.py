@@ -72,10 +72,10 @@ class _ScenarioHandler:
     def _start(self, turn: Turn, engine: ScenarioEngine, scenario_id: str | None) -> Reply:
         return self._reply(turn, engine.start(scenario_id)) if scenario_id else self._menu(turn, engine)
 
-    def _group(self, turn: Turn, engine: ScenarioEngine, request: tuple[str, str, str | None]) -> Reply:
+    def _group(self, turn: Turn, engine: ScenarioEngine, request: tuple[str, str | None, str | None]) -> Reply:
         """A trainer opening a group session, or a trainee joining one."""
         kind, code, scenario_id = request
-        play = open_group(engine, code, scenario_id) if kind == "open" else join_group(engine, code)
+        play = open_group(engine, scenario_id, typed_code=code is not None) if kind == "open" else join_group(engine, code or "")
         if kind == "open":
             return Reply("scenario", play.messages, turn.state)
         return self._reply(turn, play)
@@ -143,26 +143,26 @@ class PausedScenarioHandler(_ScenarioHandler):
         return self._reply(turn, command(turn.state.scenario))
 
 
-def open_group(engine: ScenarioEngine, code: str, scenario_id: str | None) -> Play:
-    """A trainer's "start scenario seemed_well for group ABC123": the session, or why not."""
+def open_group(engine: ScenarioEngine, scenario_id: str | None, typed_code: bool = False) -> Play:
+    """A trainer's "start scenario seemed_well for a group": a session under a code the assistant
+    makes (one a trainer typed is not used: it would be kept in the counters and the trainees' state)."""
     scenario = engine.library.get(scenario_id)
     if scenario is None or engine.groups is None:
         return engine.start(scenario_id or "")  # the menu, saying the scenario is unknown
-    taken = engine.groups.open(code, scenario.id)
-    if taken is not None:
-        title = engine.library.get(taken).title if engine.library.get(taken) else taken
-        return Play((engine.wording.say("group_taken", "scenario_group_taken", values={"code": code, "title": title}),),
-                    None)
+    code = engine.groups.open_new(scenario.id)
     opened = engine.wording.say("group_opened", "scenario_group_opened", values={"code": code, "title": scenario.title},
                                 scenario_id=scenario.id, code=code)
+    if typed_code:
+        return Play((engine.wording.say("group_code_made", "scenario_group_code_made"), opened), None)
     return Play((opened,), None)
 
 
 def join_group(engine: ScenarioEngine, code: str) -> Play:
-    """A trainee's "join group ABC123": the group's scenario, started with the code kept."""
+    """A trainee's "join group ABC123": the group's scenario, started with the code kept (a code the
+    assistant made, so an id of its own; an unknown one is neither said back nor kept)."""
     scenario_id = engine.groups.scenario_for(code) if engine.groups is not None else None
     if scenario_id is None or engine.library.get(scenario_id) is None:
-        return Play((engine.wording.say("group_unknown", "scenario_group_unknown", values={"code": code}),), None)
+        return Play((engine.wording.say("group_unknown", "scenario_group_unknown"),), None)
     play = engine.start(scenario_id, group=code)
     engine.groups.record(code, scenario_id, "joined")  # type: ignore[union-attr]
     joined = engine.wording.say("group_joined", "scenario_group_joined", values={"code": code}, code=code)

@@ -37,8 +37,8 @@ TEXTS: dict[str, set[str]] = {
     "empty_answer": set(), "not_a_choice": set(), "stale_choice": set(), "choice_feedback": {"label"}, "debrief_heading": set(),
     "summary_heading": {"title"}, "objective_line": {"objective", "covered", "total"}, "revisit_heading": set(),
     "choices_heading": set(), "choice_line": {"question", "label", "feedback"},
-    "changed": {"title"}, "removed": set(), "group_opened": {"code", "title"}, "group_taken": {"code", "title"},
-    "group_joined": {"code"}, "group_unknown": {"code"},
+    "changed": {"title"}, "removed": set(), "group_opened": {"code", "title"}, "group_code_made": set(),
+    "group_joined": {"code"}, "group_unknown": set(),
     "nothing_to_revisit": set(), "finished": set(), "paused": set(), "resumed": set(), "continue_offer": set(),
     "quit": set(), "not_playing": set(), "list_item": {"text"}, "cited": {"text", "citation"},
 }

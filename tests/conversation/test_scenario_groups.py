@@ -1,5 +1,6 @@
-"""A trainer's group session through the running assistant: ten trainees join with the code and
-play, then `bot scenarios report CODE` writes the page with the group's counts (and no text)."""
+"""A trainer's group session through the running assistant: the assistant makes the code, ten
+trainees join with it and play, then `bot scenarios report CODE` writes the page with the group's
+counts (and no text)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from bot.cli import cli
 from tests.conversation.conftest import kinds, texts
 
 pytestmark = pytest.mark.conversation
-CODE = "GRP10A"
 GOOD_1 = ("I would speak with the children who are old enough, not rely on appearances, record what I saw and how "
           "I reached my view, and treat the children as victims in their own right.")
 PARTIAL_1 = "I'd speak to the kids on their own before leaving."
@@ -25,43 +25,64 @@ TRAINEES = ([(GOOD_1, "share_and_assess", GOOD_3)] * 6 + [(PARTIAL_1, "note_on_f
             + [(PARTIAL_1, "note_on_file", POOR_3), (GOOD_1, "advise_mother", POOR_3)])
 
 
+def opened_code(replies) -> str:
+    """The code the assistant made, as its "Group ... is open" message says it."""
+    found = re.search(r"\bGroup ([A-Z0-9]{6}) is open\b", "\n".join(texts(replies)))
+    assert found, texts(replies)
+    return found.group(1)
+
+
 @pytest.fixture(scope="module")
 def played(servers):
     from tests.conversation.conftest import Chat
 
     trainer = Chat(servers.rest_url)
-    opened = trainer.send(f"start scenario seemed_well for group {CODE}")
+    opened = trainer.send("start scenario seemed_well for a group")
     assert "scenario_group_opened" in kinds(opened), texts(opened)
+    code = opened_code(opened)
     for first, option, third in TRAINEES:
         chat = Chat(servers.rest_url)
-        joined = chat.send(f"join group {CODE.lower()}")
+        joined = chat.send(f"join group {code.lower()}")
         assert kinds(joined)[1:] == ["scenario_group_joined", "scenario_intro", "scenario_step"], texts(joined)
         assert "scenario_step" in kinds(chat.send(first))
         chat.send(f'/scenario_answer{{"choice":"{option}"}}')
         assert "scenario_summary" in kinds(chat.send(third))
-    return servers
+    return servers, code
 
 
 def test_the_trainer_is_told_how_trainees_join(servers):
     from tests.conversation.conftest import Chat
 
-    said = "\n".join(texts(Chat(servers.rest_url).send("start scenario three_notifications for group TRN555")))
-    assert "Group TRN555 is open for the scenario 'The three-month-old and three separate notifications'." in said
-    assert "join group TRN555" in said and "bot scenarios report TRN555" in said
+    replies = Chat(servers.rest_url).send("start scenario three_notifications for group")
+    code = opened_code(replies)
+    said = "\n".join(texts(replies))
+    assert f"Group {code} is open for the scenario 'The three-month-old and three separate notifications'." in said
+    assert f"join group {code}" in said and f"bot scenarios report {code}" in said
 
 
-def test_a_wrong_code_is_said_so(servers):
+def test_a_code_the_trainer_types_is_replaced_by_one_the_assistant_makes(servers):
+    from tests.conversation.conftest import Chat
+
+    replies = Chat(servers.rest_url).send("start scenario three_notifications for group TRN555")
+    said = "\n".join(texts(replies))
+    assert "I make group codes myself, so the code you typed is not used." in said
+    assert opened_code(replies) != "TRN555" and "TRN555" not in said
+
+
+def test_a_wrong_code_is_said_so_without_repeating_it(servers):
     from tests.conversation.conftest import Chat
 
     replies = Chat(servers.rest_url).send("join group NOSUCH")
     assert "scenario_group_unknown" in kinds(replies)
-    assert "I don't know the group code NOSUCH." in "\n".join(texts(replies))
+    said = "\n".join(texts(replies))
+    assert "I don't know that group code." in said and "NOSUCH" not in said
 
 
 def test_the_report_counts_what_the_ten_trainees_did(played, tmp_path, monkeypatch):
-    monkeypatch.setenv("DASG_DATABASE_URL", played.database_url)
+    servers, code = played
+    monkeypatch.setenv("DASG_DATABASE_URL", servers.database_url)
     out = tmp_path / "report.html"
-    result = CliRunner(mix_stderr=False).invoke(cli, ["scenarios", "report", CODE, "-o", str(out)])
+    result = CliRunner(mix_stderr=False).invoke(cli, ["scenarios", "report", code, "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     html = out.read_text()
     assert 'Trainees who joined: <strong data-count="joined">10</strong>' in html
@@ -85,10 +106,11 @@ def test_the_report_counts_what_the_ten_trainees_did(played, tmp_path, monkeypat
 
 
 def test_only_ids_and_counts_are_kept(played):
-    path = played.database_url.removeprefix("sqlite:///")
+    servers, code = played
+    path = servers.database_url.removeprefix("sqlite:///")
     with sqlite3.connect(path) as db:
-        rows = db.execute("select kind, key, count from insight_counters where key like ?", (f"{CODE}%",)).fetchall()
+        rows = db.execute("select kind, key, count from insight_counters where key like ?", (f"{code}%",)).fetchall()
     assert rows and all(kind.startswith("scenario_group") for kind, _, _ in rows)
     ids = "(?:at_the_incident|new_partner|assessment)"
-    shape = re.compile(rf"^{CODE}/seemed-well(?:/joined|/finished|/{ids}/(?:answered|point/[a-z_]+|choice/[a-z_]+))?$")
+    shape = re.compile(rf"^{code}/seemed-well(?:/joined|/finished|/{ids}/(?:answered|point/[a-z_]+|choice/[a-z_]+))?$")
     assert [key for _, key, _ in rows if not shape.match(key)] == []

@@ -220,8 +220,6 @@ def test_no_log_file_holds_a_typed_detail(planted, servers, markers):
     assert not leaks, "typed details were logged:\n" + "\n".join(leaks[:40])
 
 
-@pytest.mark.xfail(strict=True, reason="a trainer chooses a scenario group's code and it is kept in the counters and the "
-                   "scenario slot (bot/scenarios/groups.py): the assistant should issue codes itself (issue 19)")
 def test_a_group_code_a_trainer_types_is_not_kept(servers, markers):
     code = markers.token[:8]
     trainer = Rest(servers.rest_url)

@@ -1,5 +1,6 @@
-"""Group sessions: a trainer's code, trainees joining it, counts only, and the HTML report."""
+"""Group sessions: a code the assistant makes, trainees joining it, counts only, and the HTML report."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -57,6 +58,8 @@ def test_the_group_code_rides_in_the_state_and_never_shows_as_a_choice():
 @pytest.mark.parametrize("text, expected", [
     ("start scenario seemed_well for group ABC123", ("open", "ABC123", "seemed-well")),
     ("Start the scenario seemed-well for group abc123.", ("open", "ABC123", "seemed-well")),
+    ("start scenario seemed_well for a group", ("open", None, "seemed-well")),
+    ("run the training scenario seemed-well as a group session", ("open", None, "seemed-well")),
     ("join group ABC123", ("join", "ABC123", None)),
     ("I'd like to join group xk42pq please", ("join", "XK42PQ", None)),
     ("group code ABC123", ("join", "ABC123", None)),
@@ -74,19 +77,21 @@ def turn(text, state=None, **entities):
 def test_a_trainer_opens_a_session_and_trainees_join_and_are_counted(engine, groups):
     request = ScenarioRequestHandler(lambda: engine, lambda text: None)
     play = ScenarioPlayHandler(lambda: engine)
-    opened = request.handle(turn("start scenario seemed_well for group ABC123"), engine, None)
-    assert opened.messages[0].text.startswith("Group ABC123 is open for the scenario ''They seem well'")
+    opened = request.handle(turn("start scenario seemed_well for a group"), engine, None)
+    code = opened.messages[0].custom["code"]
+    assert re.fullmatch(r"[A-Z2-9]{6}", code)
+    assert opened.messages[0].text.startswith(f"Group {code} is open for the scenario ''They seem well'")
     assert opened.state.scenario is None
-    joined = request.handle(turn("join group abc123"), engine, None)
+    joined = request.handle(turn(f"join group {code.lower()}"), engine, None)
     assert [m.type for m in joined.messages] == ["scenario_group_joined", "scenario_intro", "scenario_step"]
     state = joined.state.scenario
-    assert group_of(state) == "ABC123"
+    assert group_of(state) == code
     state = play.handle(turn("I spoke to the kids", state), engine, None).state.scenario
     state = play.handle(turn('/scenario_answer{"choice":"share_and_assess"}', state, choice="share_and_assess"),
                         engine, None).state.scenario
     end = play.handle(turn(GOOD_3, state), engine, None)
     assert end.state.scenario is None and "scenario_summary" in [m.type for m in end.messages]
-    results = groups.results("ABC123")
+    results = groups.results(code)
     assert results.counts == {"joined": 1, "at_the_incident/answered": 1, "at_the_incident/point/speak_with_children": 1,
                               "new_partner/choice/share_and_assess": 1, "assessment/answered": 1,
                               "assessment/point/his_behaviour_and_history": 1, "assessment/point/baby_vulnerability": 1,
@@ -94,13 +99,17 @@ def test_a_trainer_opens_a_session_and_trainees_join_and_are_counted(engine, gro
                               "finished": 1}
 
 
-def test_an_unknown_code_and_a_code_taken_are_said_so(engine):
+def test_an_unknown_code_is_said_so_and_a_typed_code_is_never_used(engine, groups):
     request = ScenarioRequestHandler(lambda: engine, lambda text: None)
-    assert request.handle(turn("join group ZZZZ99"), engine, None).messages[0].text == \
-        "I don't know the group code ZZZZ99. Please check it with your trainer."
-    request.handle(turn("start scenario seemed_well for group ABC123"), engine, None)
-    taken = request.handle(turn("start scenario covid_kept_out for group ABC123"), engine, None)
-    assert taken.messages[0].text.startswith("The code ABC123 is already used for the scenario ''They seem well'")
+    unknown = request.handle(turn("join group ZZZZ99"), engine, None)
+    assert unknown.messages[0].text == "I don't know that group code. Please check it with your trainer."
+    assert unknown.state.scenario is None
+    typed = request.handle(turn("start scenario seemed_well for group ABC123"), engine, None)
+    assert typed.messages[0].text == "I make group codes myself, so the code you typed is not used."
+    code = typed.messages[1].custom["code"]
+    assert code != "ABC123" and groups.scenario_for("ABC123") is None and groups.scenario_for(code) == "seemed-well"
+    again = request.handle(turn("start scenario seemed_well for a group"), engine, None)
+    assert again.messages[0].custom["code"] != code, "every session gets a code of its own"
 
 
 def test_the_database_counters_keep_only_ids_and_counts(settings, library):

@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser run lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-load benchmark-pii benchmark-db insight-month db-upgrade chat clean
+.PHONY: setup browser services run run-production lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-load benchmark-pii benchmark-db insight-month db-upgrade chat clean
 
 VENV := .venv/bin
 
@@ -9,6 +9,9 @@ setup:            ## create .venv (Python 3.10) and install the project
 browser:          ## install Debian's chromium for the browser tests (once; needs root)
 	@bash scripts/setup-browser.sh
 
+services:         ## install Debian's postgresql, redis-server and nginx-light (once; needs root): the production topology and its tests
+	@bash scripts/setup-services.sh
+
 run: setup        ## load knowledge, train if needed, start both servers and the web chat page
 	@$(VENV)/bot run
 
@@ -16,10 +19,10 @@ lint: setup       ## ruff on the code and tests, mypy on the typed packages (bot
 	@$(VENV)/ruff check bot actions tests benchmarks action_server.py
 	@$(VENV)/mypy bot/dialogue bot/text
 
-test: setup browser lint  ## lint, then the whole default test suite (unit, action, conversation, browser, rasa validate/test)
+test: setup browser services lint  ## lint, then the whole default test suite (unit, action, conversation, browser, rasa validate/test)
 	@$(VENV)/python -m pytest
 
-test-all: setup browser  ## the default suite plus slow tests
+test-all: setup browser services  ## the default suite plus slow tests
 	@$(VENV)/python -m pytest --run-slow
 
 test-web: setup browser  ## only the web widget's tests (headless Chromium)
@@ -28,6 +31,9 @@ test-web: setup browser  ## only the web widget's tests (headless Chromium)
 widget-screenshot: setup browser  ## refresh docs/img/widget.png from the browser test's screenshot
 	@$(VENV)/python -m pytest tests/web -q -k cited_answer
 	cp var/artifacts/screenshots/widget-answer.png docs/img/widget.png
+
+run-production: setup services  ## PostgreSQL, Redis, 2 Rasa + 2 action servers behind nginx on 127.0.0.1:8000 (docs/deployment.md)
+	@$(VENV)/bot run --production
 
 knowledge: setup  ## validate and load the knowledge store
 	@$(VENV)/bot knowledge load

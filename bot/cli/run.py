@@ -11,6 +11,8 @@ import click
 from bot.cli.content import knowledge_or_exit
 from bot.config import load_settings
 
+KNOWLEDGE_DB = "dasg_knowledge"  # bot run --production: the knowledge store's database in the local PostgreSQL
+
 
 @click.command("ask")
 @click.argument("question")
@@ -69,23 +71,45 @@ def model_ensure() -> None:
 @click.option("--action-port", default=5055, show_default=True, help="Action server port (loopback only).")
 @click.option("--web-port", default=8080, show_default=True, help="Port of the web chat page (loopback only).")
 @click.option("--chat/--no-chat", default=False, help="Also open a terminal chat here.")
-def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
+@click.option("--production", is_flag=True, help="The production topology on this machine: PostgreSQL, Redis, "
+              "several Rasa and action servers behind nginx (docs/deployment.md).")
+@click.option("--rasa-servers", default=2, show_default=True, type=click.IntRange(1, 8),
+              help="With --production: Rasa servers, on --port and the ports after it.")
+@click.option("--action-servers", default=2, show_default=True, type=click.IntRange(1, 8),
+              help="With --production: action servers, on --action-port and the ports after it.")
+@click.option("--proxy-port", default=8000, show_default=True, help="With --production: nginx's port (loopback only).")
+@click.option("--action-proxy-port", default=5050, show_default=True,
+              help="With --production: nginx's port for the action servers (loopback only).")
+@click.option("--tracker-db", default="dasg_tracker", show_default=True,
+              help="With --production: the local PostgreSQL database that keeps the conversations.")
+def run(port: int, action_port: int, web_port: int, chat: bool, production: bool, rasa_servers: int, action_servers: int,
+        proxy_port: int, action_proxy_port: int, tracker_db: str) -> None:
     """Load the knowledge, train if needed, start the action and Rasa servers and the web chat page.
 
     A server that stops is restarted (after 2 s, then 4, 8, 16); after five quick failures in a row
     everything stops with exit code 1.
 
+    With --production: PostgreSQL and Redis (started if they are not running, data in var/services),
+    the Rasa servers on them and the action servers, all behind nginx on --proxy-port; each Rasa
+    server counts as started when GET /health/ready answers 200. Secrets are generated into
+    var/services/secrets.env once.
+
     Prints the page's address; the terminal chat is `bot chat` (or `bot run --chat`).
 
     Example: bot run --web-port 8080
+
+    Example: bot run --production --rasa-servers 2 --action-servers 2
     """
     import os
     import signal
     import subprocess
+    import threading
+    from dataclasses import replace
 
     from bot.directory.refresher import FeedRefresher
     from bot.directory.store import demo_warning, ensure_default_directory, list_areas
     from bot.knowledge.store import make_engine, save_knowledge
+    from bot.runtime.cluster import start_cluster
     from bot.runtime.servers import HOST, start_servers
     from bot.runtime.supervisor import Supervisor
     from bot.runtime.training import ensure_model
@@ -99,6 +123,9 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     except WebConfigError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    if production and "DASG_DATABASE_URL" not in os.environ:
+        settings = replace(settings, database_url=_local_knowledge_database(settings.var_dir))
+    _upgrade_schema_or_exit(settings.database_url)
     engine = make_engine(settings.database_url)
     report = save_knowledge(engine, knowledge_or_exit(settings.knowledge_dir))
     click.echo(f"Knowledge store ready: {report.entries} entries.")
@@ -115,12 +142,20 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     page = servers = None
     try:
         ensure_widget_built(echo=click.echo)
-        page = start_page_server(f"http://{HOST}:{port}", port=web_port)
+        page = start_page_server(f"http://{HOST}:{proxy_port if production else port}", port=web_port)
         model_file, _ = ensure_model(echo=click.echo)
-        click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
-        # Their own sessions: Ctrl-C reaches only this process, which stops them in order.
-        servers = start_servers(model_file, rasa_port=port, action_port=action_port,
-                                log_dir=settings.var_dir / "logs", detach=True)
+        if production:  # every process in its own session, as below
+            servers = start_cluster(rasa_servers, action_servers, model=model_file, port=proxy_port,
+                                    rasa_ports=[port + i for i in range(rasa_servers)],
+                                    action_ports=[action_port + i for i in range(action_servers)],
+                                    action_proxy_port=action_proxy_port,
+                                    var_dir=settings.var_dir, knowledge_url=settings.database_url,
+                                    tracker_db=tracker_db, echo=click.echo)
+        else:
+            click.echo("Starting the action server and the Rasa server (this takes about half a minute)...")
+            # Their own sessions: Ctrl-C reaches only this process, which stops them in order.
+            servers = start_servers(model_file, rasa_port=port, action_port=action_port,
+                                    log_dir=settings.var_dir / "logs", detach=True)
     except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         if page:
             page.stop()
@@ -140,13 +175,17 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
     supervisor = Supervisor(servers.children, echo=click.echo, on_give_up=interrupt)
     supervisor.start()
     refresher.start()
+    retention_stop = threading.Event()
+    _start_retention(servers, production, settings.retention_days, retention_stop)
     click.echo(f"The assistant is ready after {servers.ready_after:.0f} s. Press Ctrl-C to stop.")
     click.echo(f"\n  Open {page.url}\n")
-    chat_url = "" if port == 5005 else f" --url {servers.rest_url}"
-    click.echo(f"(A terminal chat instead: .venv/bin/bot chat{chat_url} in another shell.)")
+    rest_token = getattr(servers, "rest_token", None)  # production's REST channel needs the token
+    chat_url = "" if port == 5005 and not production else f" --url {servers.rest_url}"
+    token_note = f" with DASG_REST_TOKEN from {settings.var_dir / 'services' / 'secrets.env'}" if rest_token else ""
+    click.echo(f"(A terminal chat instead: .venv/bin/bot chat{chat_url} in another shell{token_note}.)")
     try:
         if chat:
-            _chat_loop(servers.rest_url)
+            _chat_loop(servers.rest_url, rest_token)
         else:
             while not supervisor.finished.wait(1):
                 pass
@@ -154,6 +193,7 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
         click.echo("")
     finally:
         click.echo("Stopping the servers...")
+        retention_stop.set()
         refresher.stop()
         supervisor.stop()
         page.stop()
@@ -162,23 +202,70 @@ def run(port: int, action_port: int, web_port: int, chat: bool) -> None:
         sys.exit(1)
 
 
+def _local_knowledge_database(var_dir: Path) -> str:
+    """``bot run --production`` on one machine: the knowledge store in the local PostgreSQL too."""
+    from bot.runtime.services import LocalPostgres, ServiceError
+
+    postgres = LocalPostgres(var_dir)
+    try:
+        postgres.start()
+        return postgres.create_database(KNOWLEDGE_DB)
+    except ServiceError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+def _upgrade_schema_or_exit(database_url: str) -> None:
+    """Bring the project's tables up to date (``bot db upgrade``) before anything reads them."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.db import SchemaNotCurrent, upgrade
+
+    try:
+        schema = upgrade(database_url)
+    except (SQLAlchemyError, SchemaNotCurrent) as exc:
+        click.echo(f"Error: could not upgrade the database: {exc}", err=True)
+        sys.exit(1)
+    if schema.changed:
+        click.echo(f"Database schema upgraded to revision {schema.after}.")
+
+
+def _start_retention(servers, production: bool, days: int, stop) -> None:
+    """Delete conversations idle for ``days`` now and then daily, from the tracker database the
+    Rasa servers use (the cluster's PostgreSQL, or the endpoints file of the development server)."""
+    from sqlalchemy.engine import make_url
+
+    from bot.db.tracker import ensure_sender_index
+    from bot.privacy.retention import start_daily_purge, start_for_run
+
+    if production:
+        click.echo(ensure_sender_index(servers.database_url))
+        start_daily_purge(make_url(servers.database_url), days, stop, click.echo)
+        return
+    command = servers.children[-1].command  # the Rasa server: the endpoints file it was started with
+    start_for_run(Path(command[command.index("--endpoints") + 1]), days, stop, click.echo)
+
+
 @click.command("chat")
 @click.option("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook", show_default=True,
               help="The Rasa REST webhook.")
-def chat(url: str) -> None:
+@click.option("--token", envvar="DASG_REST_TOKEN", default=None, show_default=False,
+              help="The REST channel's bearer token, when it needs one (default: $DASG_REST_TOKEN).")
+def chat(url: str, token: str | None) -> None:
     """Talk to a running assistant in the terminal. Type 'quit' to leave.
 
     Example: bot chat --url http://127.0.0.1:5005/webhooks/rest/webhook
     """
     try:
-        _chat_loop(url)
+        _chat_loop(url, token or None)
     except (KeyboardInterrupt, EOFError):
         click.echo("")
 
 
-def _chat_loop(url: str) -> None:
+def _chat_loop(url: str, token: str | None = None) -> None:
     import requests
 
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     sender = f"terminal-{uuid.uuid4().hex[:12]}"
     click.echo("Type your question (or 'quit'). Buttons are numbered: type the number to choose one.")
     buttons: list[dict] = []
@@ -189,7 +276,7 @@ def _chat_loop(url: str) -> None:
         if text.strip().isdigit() and 0 < int(text) <= len(buttons):
             text = buttons[int(text) - 1]["payload"]
         try:
-            replies = requests.post(url, json={"sender": sender, "message": text}, timeout=60).json()
+            replies = requests.post(url, json={"sender": sender, "message": text}, headers=headers, timeout=60).json()
         except requests.RequestException as exc:
             click.echo(f"Could not reach the assistant at {url}: {exc}", err=True)
             continue

@@ -53,6 +53,8 @@ class ServerProcess:
         try:
             _wait_for(self.ready_url, self.process, timeout, self.name, stopping)
             ready = True
+        except RuntimeError as exc:  # say where to look: several servers write several logs
+            raise RuntimeError(f"{exc}; its log: {self.log_file}") from exc
         finally:
             if not ready and self.process.poll() is None:
                 self.process.kill()
@@ -117,18 +119,21 @@ class Servers:
 def _wait_for(url: str, process: subprocess.Popen, timeout: float, name: str,
               stopping: threading.Event | None = None) -> None:
     deadline = time.monotonic() + timeout
+    last = ""  # what it said the last time it answered (a readiness check names what is missing)
     while time.monotonic() < deadline:
         if stopping is not None and stopping.is_set():
             raise StopRequested(name)
         if process.poll() is not None:
             raise RuntimeError(f"the {name} exited with code {process.returncode} before it was ready")
         try:
-            if requests.get(url, timeout=2).ok:
+            answer = requests.get(url, timeout=5)
+            if answer.ok:
                 return
+            last = f": HTTP {answer.status_code} {answer.text[:500]}"
         except requests.RequestException:
             pass
         time.sleep(0.5)
-    raise RuntimeError(f"the {name} was not ready after {timeout:.0f} s ({url})")
+    raise RuntimeError(f"the {name} was not ready after {timeout:.0f} s ({url}){last}")
 
 
 def start_servers(
@@ -180,13 +185,17 @@ def action_server_process(port: int, root: Path, env: dict[str, str], log_file: 
 
 
 def rasa_server_process(model: Path, port: int, endpoints: Path, root: Path, env: dict[str, str], log_file: Path,
-                        detach: bool = False) -> ServerProcess:
-    """The Rasa server with the REST and socket.io channels, on loopback."""
+                        detach: bool = False, ready_path: str = "/webhooks/rest/") -> ServerProcess:
+    """The Rasa server with the REST and socket.io channels, on loopback.
+
+    ``ready_path``: what must answer 200 before it counts as started; ``/health/ready``
+    (bot/web/ready.py) also waits for its databases and the action server.
+    """
     return ServerProcess(
         name="Rasa server",
         command=[str(Path(sys.executable).parent / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints),
                  "--credentials", "credentials.yml", "--interface", HOST, "--port", str(port)],
-        ready_url=f"http://{HOST}:{port}/webhooks/rest/", root=root, env=env, log_file=log_file, detach=detach,
+        ready_url=f"http://{HOST}:{port}{ready_path}", root=root, env=env, log_file=log_file, detach=detach,
     )
 
 

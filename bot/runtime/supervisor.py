@@ -1,7 +1,9 @@
 """Keep the servers of ``bot run`` running: a server that stops is restarted after a back-off
 that doubles with each quick failure, and the supervisor gives up after too many of them.
 
-Production does not use this: there each server runs under systemd (``deploy/``).
+`bot run --production` uses it too, for every process of the one-machine cluster (Rasa servers,
+action servers, nginx). A multi-machine deployment does not: there each server runs under
+systemd (``deploy/``).
 """
 
 from __future__ import annotations

@@ -85,3 +85,20 @@ def test_systemd_accepts_the_units(tmp_path):
     result = subprocess.run(["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in UNITS)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+def test_old_conversations_are_purged_daily_by_a_timer(tmp_path):
+    service, timer = unit("dasg-purge.service"), unit("dasg-purge.timer")
+    assert service["ExecStart"] == ["/opt/dasg/.venv/bin/bot conversations purge"]
+    assert service["Type"] == ["oneshot"] and service["User"] == ["dasg"]
+    assert service["EnvironmentFile"] == ["/etc/dasg/dasg.env"]
+    assert environment(service)["DASG_ENDPOINTS"] == "endpoints.production.yml"
+    assert timer["OnCalendar"] == ["daily"] and timer["Persistent"] == ["true"]
+    if shutil.which("systemd-analyze") is None:
+        return
+    names = ("dasg-purge.service", "dasg-purge.timer")
+    for name in names:
+        (tmp_path / name).write_text((DEPLOY / name).read_text(encoding="utf-8").replace("/opt/dasg", str(PROJECT_ROOT)))
+    result = subprocess.run(["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in names)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr.strip() == "", result.stderr

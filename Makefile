@@ -1,5 +1,5 @@
 # One entry point for set-up, running, testing and benchmarks. See README.md.
-.PHONY: setup browser services run run-production lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-load benchmark-pii benchmark-db insight-month db-upgrade chat clean
+.PHONY: setup browser services run run-production lint test test-all test-web widget-screenshot knowledge train validate benchmark benchmark-cases benchmark-load benchmark-pii benchmark-db profile-turn insight-month db-upgrade chat clean
 
 VENV := .venv/bin
 
@@ -58,6 +58,9 @@ benchmark-pii: setup  ## personal-detail detectors: precision and recall per det
 
 insight-month: setup  ## a simulated month of conversations through the real handlers, its insight report and docs/img/insight-report.png
 	@$(VENV)/bot insight simulate -d var/insight-month.db --to 2026-11-29 --days 28 --report var/insight-month.html --screenshot docs/img/insight-report.png
+
+profile-turn: setup  ## where one turn's time goes, and how it grows over a 200-turn conversation (docs/performance.md)
+	@$(VENV)/python -m benchmarks.profile_turn
 
 benchmark-db: setup  ## the project's tables on SQLite and PostgreSQL: schema upgrade, import and directory search times
 	@$(VENV)/python -m benchmarks.db

@@ -31,6 +31,7 @@ from socketio import AsyncServer
 
 from bot.dialogue.logs import install as keep_text_out_of_logs
 from bot.privacy.metadata import allowed_metadata
+from bot.runtime.action_results import install as check_action_results_with_one_validator
 from bot.web.sessions import Session, SessionTokens
 from bot.web.turns import Reply, Turns, latest_intent, shared_turns
 
@@ -129,6 +130,7 @@ class WidgetSocketIOInput(SocketIOInput):
         if "allowed_origins" in credentials:
             raise ValueError("allowed_origins moved from credentials.yml to config/web.yml (docs/security.md)")
         keep_text_out_of_logs()
+        check_action_results_with_one_validator()
         channel = super().from_credentials(credentials)
         assert isinstance(channel, WidgetSocketIOInput)
         channel.turns = shared_turns()

@@ -34,6 +34,7 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 
 from bot.dialogue.logs import install as keep_text_out_of_logs
 from bot.privacy.metadata import allowed_metadata
+from bot.runtime.action_results import install as check_action_results_with_one_validator
 from bot.web.sessions import PREFIX as WIDGET_PREFIX
 from bot.web.turns import Turns, latest_intent, shared_turns
 
@@ -62,6 +63,7 @@ class GuardedRestInput(RestInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
         keep_text_out_of_logs()
+        check_action_results_with_one_validator()
         channel = cls()
         channel.turns = shared_turns()
         return channel

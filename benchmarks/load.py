@@ -32,7 +32,6 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -484,6 +483,7 @@ def _note(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+LOAD_KNOWLEDGE_DB = "dasg_load_knowledge"  # the knowledge store of ours during a run
 LOAD_TRACKER_DB = "dasg_load_benchmark"  # its own tracker database, emptied after each run
 
 
@@ -521,18 +521,28 @@ def ours_cluster(rasa_servers: int, action_servers: int) -> Iterator[Target]:
 
 @contextmanager
 def knowledge_store() -> Iterator[str]:
-    """A temporary SQLite knowledge store with the project's knowledge and the Demoshire directory."""
+    """The production knowledge store: a PostgreSQL database in the project's local PostgreSQL, at the
+    newest schema, with the project's knowledge and the Demoshire directory (dropped afterwards)."""
+    from bot.config import load_settings
+    from bot.db import upgrade
     from bot.directory.store import import_directory
     from bot.knowledge.loader import load_knowledge
     from bot.knowledge.store import make_engine, save_knowledge
+    from bot.runtime.services import LocalPostgres
 
-    with tempfile.TemporaryDirectory(prefix="dasg-load-") as folder:
-        url = f"sqlite:///{folder}/knowledge.db"
+    postgres = LocalPostgres(load_settings().var_dir)
+    postgres.start()
+    postgres.drop_database(LOAD_KNOWLEDGE_DB)  # a run that was stopped half-way
+    url = postgres.create_database(LOAD_KNOWLEDGE_DB)
+    try:
+        upgrade(url)
         engine = make_engine(url)
         save_knowledge(engine, load_knowledge(PROJECT_ROOT / "knowledge"))
         import_directory(engine, PROJECT_ROOT / "directories" / "demoshire.json")
         engine.dispose()
         yield url
+    finally:
+        postgres.drop_database(LOAD_KNOWLEDGE_DB)
 
 
 def _pid_from(pid_file: Path) -> list[int]:

@@ -216,8 +216,16 @@ def start_rasa_server(
     return child.process
 
 
+# One thread per TensorFlow and BLAS operation in the servers: each handles many short messages at
+# once, and TensorFlow's per-operation thread pools spin while they wait, so on the sentence
+# encoder's small inputs they burned more CPU than they saved. With one thread each, the action
+# server's CPU per reply fell from 15 to 6.5 ms and 50 conversations went from 49 to 56 msg/s on
+# one server, 56 to 68 on two (docs/performance.md). Several servers are how this scales.
+SERVER_THREADS = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
 def _server_env(env: dict[str, str] | None) -> dict[str, str]:
-    merged = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **(env or {})}
+    merged = {**SERVER_THREADS, **os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **(env or {})}
     merged.setdefault("SANIC_REGISTER", "False")
     return merged
 

@@ -102,3 +102,15 @@ def test_old_conversations_are_purged_daily_by_a_timer(tmp_path):
     result = subprocess.run(["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in names)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr
+
+
+@pytest.mark.parametrize("name", ["dasg-rasa.service", "dasg-rasa@.service", "dasg-actions.service", "dasg-actions@.service"])
+def test_servers_run_tensorflow_with_one_thread_per_operation_as_bot_run_does(name, monkeypatch):
+    from bot.runtime.servers import SERVER_THREADS, _server_env
+
+    assert {k: environment(unit(name)).get(k) for k in SERVER_THREADS} == SERVER_THREADS
+    for key in SERVER_THREADS:
+        monkeypatch.delenv(key, raising=False)
+    assert {k: _server_env({}).get(k) for k in SERVER_THREADS} == SERVER_THREADS
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "4")  # an operator's own choice wins
+    assert _server_env({})["TF_NUM_INTRAOP_THREADS"] == "4"

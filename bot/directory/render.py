@@ -29,7 +29,8 @@ MAX_DESCRIPTION = 280
 MAX_ELIGIBILITY = 240
 Say = Callable[..., str]  # say(key, **values): the wording ``key`` with its placeholders filled
 REQUIRED = (
-    "ask_area", "did_you_mean", "unknown_area", "unknown_area_unnamed", "no_areas", "found", "found_all", "found_by_name", "what_needs",
+    "ask_area", "did_you_mean", "unknown_area", "unknown_area_unnamed", "no_areas", "found", "found_all", "found_by_name",
+    "what_needs",
     "what_audience", "what_age", "what_ages", "or", "more_button", "end", "none", "none_described",
     "none_described_anywhere", "alternatives",
     "alternative", "wider_need", "any_age", "any_audience", "any_need", "all_services", "show_alternative",

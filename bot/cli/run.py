@@ -242,7 +242,11 @@ def _start_retention(servers, production: bool, days: int, stop) -> None:
         click.echo(ensure_sender_index(servers.database_url))
         start_daily_purge(make_url(servers.database_url), days, stop, click.echo)
         return
-    command = servers.children[-1].command  # the Rasa server: the endpoints file it was started with
+    rasa = [child for child in servers.children if "--endpoints" in getattr(child, "command", [])]
+    if not rasa:
+        click.echo("Retention: no Rasa server was started here, so no conversations are deleted.")
+        return
+    command = rasa[-1].command  # the endpoints file the Rasa server was started with (a copy with the token)
     start_for_run(Path(command[command.index("--endpoints") + 1]), days, stop, click.echo)
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import struct
+import subprocess
+import sys
 
 import pytest
-from click.testing import CliRunner
 
-from bot.cli import cli
+from bot.config import PROJECT_ROOT
 from bot.insight import events
 
 pytestmark = pytest.mark.browser
@@ -19,13 +20,15 @@ pytestmark = pytest.mark.browser
 
 def simulate(tmp_path, days: int):
     database, page, picture = tmp_path / "month.db", tmp_path / "month.html", tmp_path / "month.png"
-    result = CliRunner(mix_stderr=False).invoke(cli, [
-        "insight", "simulate", "-d", str(database), "--to", "2026-11-29", "--days", str(days),
-        "--report", str(page), "--screenshot", str(picture)])
-    assert result.exit_code == 0, result.stderr or result.output
+    # Its own process, as a trainer or data officer runs it (and the browser tests' Playwright is
+    # already running in this one).
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "insight", "simulate", "-d", str(database),
+                             "--to", "2026-11-29", "--days", str(days), "--report", str(page), "--screenshot", str(picture)],
+                            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr or result.stdout
     with sqlite3.connect(database) as db:
         rows = db.execute("select day, kind, key, count from insight_counters").fetchall()
-    return result.output, rows, page.read_text(encoding="utf-8"), picture
+    return result.stdout, rows, page.read_text(encoding="utf-8"), picture
 
 
 def png_size(path) -> tuple[int, int]:

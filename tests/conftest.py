@@ -19,7 +19,7 @@ from bot.knowledge.loader import load_knowledge  # noqa: E402
 from bot.knowledge.store import make_engine, save_knowledge  # noqa: E402
 from bot.runtime.servers import start_servers  # noqa: E402
 from bot.runtime.training import ensure_model  # noqa: E402
-from tests.services import postgres, postgres_url, redis_server  # noqa: F401, E402
+from tests.services import postgres, postgres_engine, postgres_url, redis_server  # noqa: F401, E402
 
 KNOWLEDGE_DIR = PROJECT_ROOT / "knowledge"
 TEST_DATA = Path(__file__).parent / "data"

@@ -7,8 +7,11 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from bot.config import PROJECT_ROOT
+from bot.db import upgrade
+from bot.knowledge.store import make_engine
 from bot.runtime.services import LocalPostgres, LocalRedis
 
 VAR_DIR = PROJECT_ROOT / "var"
@@ -29,6 +32,15 @@ def postgres_url(postgres: LocalPostgres) -> Iterator[str]:
     url = postgres.create_database(name)
     yield url
     postgres.drop_database(name)
+
+
+@pytest.fixture
+def postgres_engine(postgres_url: str) -> Iterator[Engine]:
+    """An engine on a new database at the newest schema (``bot db upgrade``), for the store tests run on PostgreSQL."""
+    upgrade(postgres_url)
+    engine = make_engine(postgres_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

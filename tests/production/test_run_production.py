@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 import requests
+import sqlalchemy
 
+from bot.cli.run import KNOWLEDGE_DB
 from bot.config import PROJECT_ROOT
+from bot.db import head
 from bot.runtime.services import local_secrets
 from tests.bot.cli.test_run import Output, alive, children_of
 from tests.conftest import free_port
@@ -58,7 +61,8 @@ def stop(process: subprocess.Popen) -> None:
 def test_bot_run_production_answers_through_nginx_and_ctrl_c_stops_everything(trained_model, tmp_path, postgres):
     tracker_db = f"test_run_{uuid.uuid4().hex[:10]}"
     proxy, action_proxy, rasa, actions = free_port(), free_port(), free_port(), free_port()
-    env = {**os.environ, "DASG_DATABASE_URL": f"sqlite:///{tmp_path / 'knowledge.db'}", "PYTHONUNBUFFERED": "1"}
+    # No DASG_DATABASE_URL: the one-machine production keeps the knowledge store in its PostgreSQL too.
+    env = {key: value for key, value in os.environ.items() if key != "DASG_DATABASE_URL"} | {"PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [str(BOT), "run", "--production", "--rasa-servers", "1", "--action-servers", "1", "--port", str(rasa),
          "--action-port", str(actions), "--proxy-port", str(proxy),
@@ -79,6 +83,14 @@ def test_bot_run_production_answers_through_nginx_and_ctrl_c_stops_everything(tr
         replies = requests.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=60).json()
         assert any(reply.get("text") for reply in replies)
         assert requests.get(f"http://127.0.0.1:{rasa}/health/ready", timeout=10).json()["ready"] is True
+        knowledge = sqlalchemy.create_engine(postgres.url(KNOWLEDGE_DB))
+        with knowledge.connect() as conn:  # loaded, at the newest schema, in PostgreSQL
+            assert conn.execute(sqlalchemy.text("select count(*) from entries")).scalar() > 50
+            assert conn.execute(sqlalchemy.text("select version_num from alembic_version")).scalar() == head()
+        knowledge.dispose()
+        said = "\n".join(output.all())
+        assert "Knowledge store ready" in said and "with no event in the last 30 days." in said
+        assert f"Tracker database postgresql://dasg:***@127.0.0.1:{postgres.port}/{tracker_db}" in said
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0, "\n".join(output.all())
     finally:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.db import upgrade
-from bot.knowledge.store import make_engine
 from tests.bot.insight.test_counters import (  # noqa: F401 - the same tests, collected here with the engine below
     test_a_counting_failure_never_stops_the_reply,
     test_a_kind_must_be_short_and_a_long_key_is_cut,
@@ -16,8 +14,5 @@ from tests.bot.insight.test_counters import (  # noqa: F401 - the same tests, co
 
 
 @pytest.fixture
-def engine(postgres_url):
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
-    yield engine
-    engine.dispose()
+def engine(postgres_engine):
+    return postgres_engine

@@ -8,10 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from bot.db import upgrade
 from bot.directory import fulltext
 from bot.directory.store import count_services, import_directory, list_areas, remove_area
-from bot.knowledge.store import make_engine
 from tests.bot.directory.test_store import (  # noqa: F401 - the same tests, collected here with the engine below
     DIRECTORIES,
     test_a_file_that_drops_an_area_from_a_service_removes_it_there,
@@ -29,11 +27,8 @@ from tests.bot.directory.test_store import (  # noqa: F401 - the same tests, col
 
 
 @pytest.fixture
-def engine(postgres_url):
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
-    yield engine
-    engine.dispose()
+def engine(postgres_engine):
+    return postgres_engine
 
 
 def indexed(engine) -> int:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.db import upgrade
-from bot.knowledge.store import make_engine
 from tests.bot.knowledge.test_store import (  # noqa: F401 - the same tests, collected here with the engine below
     small,
     test_a_failed_load_changes_nothing,
@@ -16,8 +14,5 @@ from tests.bot.knowledge.test_store import (  # noqa: F401 - the same tests, col
 
 
 @pytest.fixture
-def engine(postgres_url):
-    upgrade(postgres_url)
-    engine = make_engine(postgres_url)
-    yield engine
-    engine.dispose()
+def engine(postgres_engine):
+    return postgres_engine

@@ -20,6 +20,7 @@ import requests
 from bot.config import PROJECT_ROOT
 from bot.runtime.cluster import DEPLOY_SITE, nginx_process, render_site, two_machine_site, write_nginx_config
 from bot.runtime.services import find_binary
+from tests.bot.runtime.test_deploy import unit
 from tests.conftest import free_port
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -128,16 +129,6 @@ def test_the_two_machine_site_is_the_template_filled_in_and_nginx_accepts_it(tmp
     result = subprocess.run([find_binary("nginx"), "-t", "-p", str(tmp_path / "nginx"), "-c", str(conf),
                              "-e", str(tmp_path / "nginx" / "error.log")], capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
-
-
-def unit(name: str) -> dict[str, list[str]]:
-    text = re.sub(r"\\\n\s*", " ", (DEPLOY / name).read_text(encoding="utf-8"))
-    found: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if "=" in line and not line.lstrip().startswith(("#", ";", "[")):
-            key, value = line.split("=", 1)
-            found.setdefault(key.strip(), []).append(value.strip())
-    return found
 
 
 @pytest.mark.parametrize("name", TEMPLATE_UNITS)

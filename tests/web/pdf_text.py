@@ -10,14 +10,42 @@ from __future__ import annotations
 import re
 import zlib
 
-_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_HEADER = re.compile(rb"(\d+) 0 obj\b")
+_LENGTH = re.compile(rb"/Length\s+(\d+)(\s+0\s+R)?")
+_STREAM = re.compile(rb"stream\r?\n(.*)", re.S)
 _REF = rb"(\d+) 0 R"
 _TOKENS = re.compile(rb"/([A-Za-z0-9_.+-]+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>|\[|\]|(-?[\d.]+)|(T\*|Td|TD|Tm|BT|ET|Tj|TJ|')")
 
 
 def _objects(data: bytes) -> dict[int, bytes]:
-    return {int(num): body for num, body in _OBJECT.findall(data)}
+    """Each object's bytes. A stream is cut at its /Length, not at the first "endobj" or "endstream":
+    compressed bytes can hold those words by chance (a page's text then came out truncated)."""
+    found: dict[int, bytes] = {}
+    lengths: dict[int, int] = {}  # streams whose /Length is another object: cut once that is read
+    position = 0
+    while match := _HEADER.search(data, position):
+        number, start = int(match.group(1)), match.end()
+        end = data.find(b"endobj", start)
+        opens = data.find(b"stream", start)
+        stream = re.compile(rb"stream\r?\n").match(data, opens) if 0 <= opens < max(end, 0) else None
+        length = _LENGTH.search(data, start, opens) if stream else None
+        if stream and length and not length.group(2):
+            stop = stream.end() + int(length.group(1))
+            found[number] = data[start:stop]
+            position = data.find(b"endobj", stop) + len(b"endobj")
+            continue
+        if stream and length:
+            lengths[number] = int(length.group(1))
+            end = data.find(b"endstream", stream.end())
+        found[number] = data[start:end]
+        position = (end if end >= 0 else len(data)) + 1
+    for number, length_object in lengths.items():  # an indirect /Length: cut the stream to it
+        size = found.get(length_object, b"").strip()
+        if size.isdigit():
+            head, _, tail = found[number].partition(b"stream")
+            body = re.sub(rb"^\r?\n", b"", tail)
+            found[number] = head + b"stream\n" + body[: int(size)]
+    return found
 
 
 def _stream(body: bytes) -> bytes:
